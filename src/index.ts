@@ -1,0 +1,14 @@
+export { openStore, storeExists, Store, STORE_FORMAT } from './store.js';
+export type { OpenStoreOptions, StoreStats, RebuildReport } from './store.js';
+export * from './errors.js';
+export { ANY, NO_STREAM, STREAM_EXISTS, type ExpectedVersion } from './log/concurrency.js';
+export type { StoredEvent, NewEvent, NewEventOfAnyType, KnownEvent, EventOf, EventMeta, EventType, EventDataMap } from './log/envelope.js';
+export type { Transaction, AppendOptions, Checkpoint } from './log/event-log.js';
+export { SchemaRegistry, type Upcaster } from './log/schema-registry.js';
+export { defineProjection, type Projection, type Rows } from './projections/projection.js';
+export type { ProjectRow } from './projections/projects.js';
+export type { WorkflowEntry, SyncState } from './projections/workflow.js';
+export type { VerifyReport, VerifyProblem } from './projections/verify.js';
+export type { AsOf, Progress } from './projections/replay.js';
+export type { Views } from './queries/index.js';
+export { defaultStoreLocation, legacyRegistryPath, pygubuaiHome, configPath } from './paths.js';

@@ -1,0 +1,423 @@
+import { randomUUID } from 'node:crypto';
+import { StoreError, ValidationError } from '../errors.js';
+import type { ProjectionSet } from '../projections/projection.js';
+import { decode } from './codec.js';
+import { assertExpectedVersion, type ExpectedVersion } from './concurrency.js';
+import type { Db } from './db.js';
+import { normaliseAt, type EventMeta, type KnownEvent, type NewEvent, type NewEventOfAnyType, type StoredEvent } from './envelope.js';
+import { toJsonValue } from './json-value.js';
+import {
+  CHECKPOINT_KEY,
+  idKey,
+  LOG_PREFIX,
+  logKey,
+  prefixRange,
+  seqFromHex,
+  streamKey,
+  streamPrefix,
+  timeKey,
+  TIME_PREFIX,
+  typeKey,
+  typePrefix,
+  versionHex,
+  SEP,
+  HIGH,
+} from './keys.js';
+import { Overlay, type RowCache, type RowReader } from './overlay.js';
+import type { SchemaRegistry } from './schema-registry.js';
+
+type AnyNewEvent = NewEvent | NewEventOfAnyType;
+
+export interface AppendOptions {
+  /** One expectation for a single-stream batch, or one per stream. */
+  expectedVersion?: ExpectedVersion | Record<string, ExpectedVersion>;
+}
+
+export interface Checkpoint {
+  seq: number;
+  projections: Record<string, number>;
+}
+
+export interface LogOptions {
+  registry: SchemaRegistry;
+  projections: ProjectionSet;
+  /** fsync every batch (one fsync per group commit). */
+  sync: boolean;
+  cache?: RowCache;
+  now?: () => Date;
+  /** Called after each durable batch with the events it appended. */
+  onCommit?: (events: readonly StoredEvent[]) => void;
+}
+
+/** Where this store's log and views stand; only the writer changes it, after a batch is durable. */
+interface LogState {
+  head: number;
+  versions: Map<string, number>;
+}
+
+/**
+ * One request's view of the store while it runs inside a group commit: reads see the writes of
+ * earlier requests in the same group, and its own appends only land if it returns without throwing.
+ */
+export class Transaction implements RowReader {
+  readonly appended: StoredEvent[] = [];
+  private readonly versions = new Map<string, number>();
+
+  constructor(
+    private readonly log: EventLog,
+    readonly overlay: Overlay,
+    private head: number,
+    private readonly parent?: Transaction,
+  ) {}
+
+  get<T>(key: string): Promise<T | undefined> {
+    return this.overlay.get<T>(key);
+  }
+
+  get lastSeq(): number {
+    return this.head;
+  }
+
+  async streamVersion(stream: string): Promise<number> {
+    const own = this.versions.get(stream);
+    if (own !== undefined) return own;
+    if (this.parent) return this.parent.streamVersion(stream);
+    return this.log.streamVersion(stream);
+  }
+
+  /** Append events atomically with the view rows they produce. Duplicate ids return the stored event. */
+  append(events: NewEvent | readonly NewEvent[], options?: AppendOptions): Promise<StoredEvent[]>;
+  append(events: NewEventOfAnyType | readonly NewEventOfAnyType[], options?: AppendOptions): Promise<StoredEvent[]>;
+  async append(input: AnyNewEvent | readonly AnyNewEvent[], options: AppendOptions = {}): Promise<StoredEvent[]> {
+    const inputs = (Array.isArray(input) ? input : [input]) as readonly NewEventOfAnyType[];
+    const expected = options.expectedVersion;
+    if (expected !== undefined && typeof expected !== 'object' && new Set(inputs.map((e) => e.stream)).size > 1) {
+      throw new StoreError('INVALID_ARGUMENT', 'a single expectedVersion needs every event in one stream; pass one per stream');
+    }
+    const { registry, projections } = this.log.options;
+    await registry.ready();
+    const out: StoredEvent[] = [];
+    const checked = new Set<string>();
+    for (const e of inputs) {
+      if (e.id !== undefined) {
+        const seq = await this.overlay.get<number>(idKey(e.id));
+        if (seq !== undefined) {
+          out.push(registry.upcast(await this.log.requireEvent(seq, this.overlay)));
+          continue;
+        }
+      }
+      const stream = e.stream;
+      const current = await this.streamVersion(stream);
+      if (!checked.has(stream)) {
+        checked.add(stream);
+        const exp = typeof expected === 'object' ? expected[stream] : expected;
+        if (exp !== undefined) assertExpectedVersion(stream, exp, current);
+      }
+      const event = this.envelope(e, this.head + 1, current + 1);
+      registry.validate(event);
+      this.head = event.seq;
+      this.versions.set(stream, event.version);
+      this.overlay.put(logKey(event.seq), event);
+      this.overlay.put(idKey(event.id), event.seq);
+      this.overlay.put(streamKey(stream, event.version), event.seq);
+      this.overlay.put(typeKey(event.type, event.seq), null);
+      this.overlay.put(timeKey(event.at, event.seq), null);
+      await projections.apply(registry.upcast(event) as KnownEvent, this.overlay);
+      this.appended.push(event);
+      out.push(event);
+    }
+    return out;
+  }
+
+  private envelope(e: NewEventOfAnyType, seq: number, version: number): StoredEvent {
+    const { registry, now } = this.log.options;
+    const type = typeof e.type === 'string' ? e.type : String(e.type);
+    const v = e.v ?? registry.latestVersion(type);
+    if (v === undefined) {
+      throw new StoreError('UNKNOWN_EVENT_TYPE', `unknown event type ${JSON.stringify(type)}`, { details: { eventType: type } });
+    }
+    let at: string | undefined;
+    if (e.at === undefined) at = (now?.() ?? new Date()).toISOString();
+    else if (typeof e.at === 'string') at = normaliseAt(e.at);
+    if (at === undefined) throw new ValidationError(type, '/at', 'must be an ISO-8601 time');
+    const meta = toJsonValue({ source: 'api', ...e.meta }, type, '/meta') as unknown as EventMeta;
+    return {
+      seq,
+      id: e.id ?? randomUUID(),
+      stream: e.stream,
+      version,
+      type,
+      v,
+      at,
+      data: toJsonValue(e.data, type, '/data') as Record<string, unknown>,
+      meta,
+    };
+  }
+
+  /** Called when the request succeeded: its writes become part of the group. */
+  commitInto(parent: Transaction): void {
+    this.overlay.mergeIntoParent();
+    parent.head = this.head;
+    for (const [s, v] of this.versions) parent.versions.set(s, v);
+    parent.appended.push(...this.appended);
+  }
+
+  child(): Transaction {
+    return new Transaction(this.log, this.overlay.child(), this.head, this);
+  }
+
+  /** @internal the root of a group hands its state to the log once the batch is durable. */
+  publishTo(state: LogState): void {
+    state.head = this.head;
+    for (const [s, v] of this.versions) state.versions.set(s, v);
+  }
+}
+
+interface Job {
+  run(tx: Transaction): Promise<unknown>;
+  resolve(value: unknown): void;
+  reject(err: unknown): void;
+  exclusive?: () => Promise<unknown>;
+}
+
+const MAX_GROUP = 512;
+
+/**
+ * The append-only log. All writes go through one queue: concurrent requests are grouped into one
+ * LevelDB batch (group commit), each request atomic on its own, and `seq` stays gapless.
+ */
+export class EventLog {
+  private readonly state: LogState = { head: 0, versions: new Map() };
+  private readonly queue: Job[] = [];
+  private draining = false;
+
+  private constructor(
+    readonly db: Db,
+    readonly options: LogOptions,
+  ) {}
+
+  static async open(db: Db, options: LogOptions): Promise<EventLog> {
+    const log = new EventLog(db, options);
+    log.state.head = await lastSeq(db);
+    return log;
+  }
+
+  get head(): number {
+    return this.state.head;
+  }
+
+  /** Append one event or a batch, atomically, with the inline view rows they produce. */
+  append(events: NewEvent | readonly NewEvent[], options?: AppendOptions): Promise<StoredEvent[]>;
+  append(events: NewEventOfAnyType | readonly NewEventOfAnyType[], options?: AppendOptions): Promise<StoredEvent[]>;
+  append(events: AnyNewEvent | readonly AnyNewEvent[], options?: AppendOptions): Promise<StoredEvent[]> {
+    return this.transact((tx) => tx.append(events as readonly NewEventOfAnyType[], options));
+  }
+
+  /**
+   * Run a decision against the current state and append what it returns, as one atomic request:
+   * nothing else writes between its reads and its append (the writer is serialised).
+   */
+  transact<T>(run: (tx: Transaction) => Promise<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.queue.push({ run, resolve: resolve as (v: unknown) => void, reject });
+      void this.drain();
+    });
+  }
+
+  /** Run work that needs the store to itself (rebuild, restore), between group commits. */
+  exclusive<T>(work: () => Promise<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.queue.push({ run: async () => undefined, exclusive: work, resolve: resolve as (v: unknown) => void, reject });
+      void this.drain();
+    });
+  }
+
+  /** Resolves once every request queued so far has settled. */
+  async idle(): Promise<void> {
+    await this.transact(async () => undefined);
+  }
+
+  private async drain(): Promise<void> {
+    if (this.draining) return;
+    this.draining = true;
+    try {
+      while (this.queue.length > 0) {
+        const first = this.queue[0]!;
+        if (first.exclusive) {
+          this.queue.shift();
+          await first.exclusive().then(first.resolve, first.reject);
+          continue;
+        }
+        const end = this.queue.findIndex((j) => j.exclusive !== undefined);
+        const group = this.queue.splice(0, Math.min(end === -1 ? this.queue.length : end, MAX_GROUP));
+        await this.commitGroup(group);
+      }
+    } finally {
+      this.draining = false;
+    }
+  }
+
+  private async commitGroup(group: Job[]): Promise<void> {
+    const root = new Transaction(this, new Overlay(this.db, undefined, this.options.cache), this.state.head);
+    const done: Array<[Job, unknown]> = [];
+    for (const job of group) {
+      const tx = root.child();
+      try {
+        const value = await job.run(tx);
+        tx.commitInto(root);
+        done.push([job, value]);
+      } catch (err) {
+        job.reject(err);
+      }
+    }
+    if (root.appended.length > 0) {
+      const checkpoint: Checkpoint = { seq: root.lastSeq, projections: this.options.projections.versions() };
+      root.overlay.put(CHECKPOINT_KEY, checkpoint);
+    }
+    if (root.overlay.size > 0) {
+      try {
+        const writeOptions = { sync: this.options.sync } as object;
+        await this.db.batch(root.overlay.toOps(), writeOptions);
+      } catch (cause) {
+        const err = ioError(cause, 'write to');
+        for (const [job] of done) job.reject(err);
+        return;
+      }
+      root.overlay.publish();
+      root.publishTo(this.state);
+      if (root.appended.length > 0) this.options.onCommit?.(root.appended);
+    }
+    for (const [job, value] of done) job.resolve(value);
+  }
+
+  /** Current version of a stream (0 when it has no events). */
+  async streamVersion(stream: string): Promise<number> {
+    const known = this.state.versions.get(stream);
+    if (known !== undefined) return known;
+    let version = 0;
+    for await (const key of this.db.keys({ ...prefixRange(streamPrefix(stream)), reverse: true, limit: 1 })) {
+      version = parseInt(key.slice(key.lastIndexOf(SEP) + 1), 16);
+    }
+    this.state.versions.set(stream, version);
+    return version;
+  }
+
+  /** @internal forget cached stream versions (after a restore replaced the files). */
+  resetState(head: number): void {
+    this.state.head = head;
+    this.state.versions.clear();
+    this.options.cache?.clear();
+  }
+
+  async requireEvent(seq: number, reader: RowReader = new Overlay(this.db)): Promise<StoredEvent> {
+    const ev = await reader.get<StoredEvent>(logKey(seq));
+    if (!ev) throw new StoreError('STORE_CORRUPT', `log entry ${seq} is missing`);
+    return ev;
+  }
+
+  /** One event by seq, upcast; undefined past the head. */
+  async get(seq: number): Promise<StoredEvent | undefined> {
+    const buf = await this.db.get(logKey(seq));
+    return buf === undefined ? undefined : this.options.registry.upcast(decode<StoredEvent>(buf));
+  }
+
+  /** Find a stored event by its id. */
+  async getById(id: string): Promise<StoredEvent | undefined> {
+    const seq = await this.db.get(idKey(id));
+    return seq === undefined ? undefined : this.get(decode<number>(seq));
+  }
+
+  /** The whole log (or a seq range) in order, upcast. Reads in large chunks for replay speed. */
+  async *readAll(options: { fromSeq?: number; toSeq?: number; limit?: number; raw?: boolean } = {}): AsyncGenerator<StoredEvent> {
+    const range = {
+      gte: logKey(Math.max(1, options.fromSeq ?? 1)),
+      ...(options.toSeq === undefined ? { lt: LOG_PREFIX + HIGH } : { lte: logKey(options.toSeq) }),
+    };
+    const it = this.db.iterator({ ...range, limit: options.limit ?? -1, highWaterMarkBytes: 1 << 20 } as never);
+    try {
+      for (;;) {
+        const entries = await it.nextv(1000);
+        if (entries.length === 0) break;
+        for (const [, value] of entries) {
+          const ev = decode<StoredEvent>(value as Buffer);
+          yield options.raw ? ev : this.options.registry.upcast(ev);
+        }
+      }
+    } finally {
+      await it.close();
+    }
+  }
+
+  /** A stream's events, forward or backward, from a version. */
+  async readStream(
+    stream: string,
+    options: { direction?: 'forward' | 'backward'; fromVersion?: number; limit?: number } = {},
+  ): Promise<StoredEvent[]> {
+    const backward = options.direction === 'backward';
+    const prefix = streamPrefix(stream);
+    const range =
+      options.fromVersion === undefined
+        ? prefixRange(prefix)
+        : backward
+          ? { gte: prefix, lte: prefix + versionHex(options.fromVersion) }
+          : { gte: prefix + versionHex(options.fromVersion), lt: prefix + HIGH };
+    const seqs: number[] = [];
+    for await (const value of this.db.values({ ...range, reverse: backward, limit: options.limit ?? -1 })) {
+      seqs.push(decode<number>(value));
+    }
+    return this.getMany(seqs);
+  }
+
+  /** Events of one type, in log order. */
+  async readByType(type: string, options: { fromSeq?: number; limit?: number } = {}): Promise<StoredEvent[]> {
+    const prefix = typePrefix(type);
+    const seqs: number[] = [];
+    const from = options.fromSeq === undefined ? prefix : typeKey(type, options.fromSeq);
+    for await (const key of this.db.keys({ gte: from, lt: prefix + HIGH, limit: options.limit ?? -1 })) {
+      seqs.push(seqFromHex(key.slice(prefix.length)));
+    }
+    return this.getMany(seqs);
+  }
+
+  /** Events whose `at` lies in [since, until), in time order. */
+  async readByTime(options: { since?: string; until?: string; limit?: number } = {}): Promise<StoredEvent[]> {
+    const since = options.since === undefined ? undefined : normaliseAt(options.since);
+    const until = options.until === undefined ? undefined : normaliseAt(options.until);
+    const seqs: number[] = [];
+    for await (const key of this.db.keys({
+      gte: TIME_PREFIX + (since ?? ''),
+      lt: TIME_PREFIX + (until ?? HIGH),
+      limit: options.limit ?? -1,
+    })) {
+      seqs.push(seqFromHex(key.slice(key.lastIndexOf(SEP) + 1)));
+    }
+    return this.getMany(seqs);
+  }
+
+  private async getMany(seqs: number[]): Promise<StoredEvent[]> {
+    if (seqs.length === 0) return [];
+    const values = await this.db.getMany(seqs.map(logKey));
+    return values.map((buf, i) => {
+      if (buf === undefined) throw new StoreError('STORE_CORRUPT', `log entry ${seqs[i]} is missing`);
+      return this.options.registry.upcast(decode<StoredEvent>(buf));
+    });
+  }
+
+  async checkpoint(): Promise<Checkpoint | undefined> {
+    const buf = await this.db.get(CHECKPOINT_KEY);
+    return buf === undefined ? undefined : decode<Checkpoint>(buf);
+  }
+}
+
+export async function lastSeq(db: Db): Promise<number> {
+  for await (const key of db.keys({ gte: LOG_PREFIX, lt: LOG_PREFIX + HIGH, reverse: true, limit: 1 })) {
+    return seqFromHex(key.slice(LOG_PREFIX.length));
+  }
+  return 0;
+}
+
+export function ioError(cause: unknown, verb: string): StoreError {
+  const message = cause instanceof Error ? cause.message : String(cause);
+  return new StoreError('STORE_IO', `could not ${verb} the store: ${message}`, { cause });
+}
+

@@ -1,0 +1,9 @@
+import type { Projection } from './projection.js';
+import { projectsProjection } from './projects.js';
+import { workflowProjection } from './workflow.js';
+
+export * from './projection.js';
+export { projectsProjection, workflowProjection };
+
+/** Every inline projection of the store, folded in the same batch as the events they read. */
+export const BUILT_IN_PROJECTIONS: readonly Projection[] = [projectsProjection, workflowProjection] as readonly Projection[];

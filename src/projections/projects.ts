@@ -1,0 +1,122 @@
+import { words } from '../lib/text.js';
+import { pythonIso, timeSortKey } from '../lib/time.js';
+import { SEP } from '../log/keys.js';
+import { defineProjection, type Rows } from './projection.js';
+
+export interface ProjectRow {
+  id: string;
+  name: string;
+  path: string;
+  description: string;
+  tags: string[];
+  created: string | null;
+  modified: string | null;
+  /** Unknown keys of the legacy registry entry, written back on export. */
+  extra?: Record<string, unknown>;
+}
+
+export const PROJECTS = 'projects';
+export const projectStream = (id: string): string => `project-${id}`;
+export const projectIdOf = (stream: string): string => stream.slice(stream.indexOf('-') + 1);
+
+/** Row keys of the projects view (inside `v!projects!`). */
+export const projectKeys = {
+  byId: (id: string) => `id!${id}`,
+  byName: (name: string) => `name!${name}`,
+  namePrefix: 'name!',
+  byTag: (tag: string, name: string) => `tag!${tag}${SEP}${name}`,
+  tagPrefix: (tag: string) => `tag!${tag}${SEP}`,
+  byWord: (word: string, id: string) => `word!${word}${SEP}${id}`,
+  wordPrefix: (wordPrefix: string) => `word!${wordPrefix}`,
+  byModified: (row: ProjectRow) => `mod!${timeSortKey(row.modified)}${SEP}${row.id}`,
+  modifiedPrefix: 'mod!',
+  byCreated: (row: ProjectRow) => `created!${timeSortKey(row.created)}${SEP}${row.id}`,
+  createdPrefix: 'created!',
+  active: 'active',
+  count: 'count',
+} as const;
+
+function putIndexes(rows: Rows, p: ProjectRow): void {
+  rows.put(projectKeys.byName(p.name), p.id);
+  for (const tag of p.tags) rows.put(projectKeys.byTag(tag, p.name), p.id);
+  for (const w of words(p.name, p.description, p.tags)) rows.put(projectKeys.byWord(w, p.id), null);
+  rows.put(projectKeys.byModified(p), null);
+  rows.put(projectKeys.byCreated(p), null);
+}
+
+function delIndexes(rows: Rows, p: ProjectRow): void {
+  rows.del(projectKeys.byName(p.name));
+  for (const tag of p.tags) rows.del(projectKeys.byTag(tag, p.name));
+  for (const w of words(p.name, p.description, p.tags)) rows.del(projectKeys.byWord(w, p.id));
+  rows.del(projectKeys.byModified(p));
+  rows.del(projectKeys.byCreated(p));
+}
+
+async function bumpCount(rows: Rows, by: number): Promise<void> {
+  rows.put(projectKeys.count, ((await rows.get<number>(projectKeys.count)) ?? 0) + by);
+}
+
+/** Live projects by id, with indexes by name, name prefix, tag, word, created and modified time. */
+export const projectsProjection = defineProjection({
+  name: PROJECTS,
+  version: 1,
+  handles: ['project.registered', 'project.updated', 'project.renamed', 'project.removed', 'project.activated'],
+  async fold(event, rows) {
+    const id = projectIdOf(event.stream);
+    const key = projectKeys.byId(id);
+    if (event.type === 'project.registered') {
+      const d = event.data;
+      const row: ProjectRow = {
+        id,
+        name: d.name,
+        path: d.path,
+        description: d.description,
+        tags: d.tags,
+        created: d.created,
+        modified: d.modified,
+        ...(d.extra ? { extra: d.extra } : {}),
+      };
+      const previous = await rows.get<ProjectRow>(key);
+      if (previous) delIndexes(rows, previous);
+      else await bumpCount(rows, 1);
+      rows.put(key, row);
+      putIndexes(rows, row);
+      return;
+    }
+    const row = await rows.get<ProjectRow>(key);
+    if (!row) return; // an event for a removed project changes no live view
+    switch (event.type) {
+      case 'project.updated': {
+        const d = event.data;
+        const next: ProjectRow = {
+          ...row,
+          ...(d.description !== undefined ? { description: d.description } : {}),
+          ...(d.tags !== undefined ? { tags: d.tags } : {}),
+          ...(d.path !== undefined ? { path: d.path } : {}),
+          ...(d.extra !== undefined ? { extra: d.extra } : {}),
+          modified: d.modified !== undefined ? d.modified : pythonIso(event.at),
+        };
+        delIndexes(rows, row);
+        rows.put(key, next);
+        putIndexes(rows, next);
+        return;
+      }
+      case 'project.renamed': {
+        const next: ProjectRow = { ...row, name: event.data.to, modified: pythonIso(event.at) };
+        delIndexes(rows, row);
+        rows.put(key, next);
+        putIndexes(rows, next);
+        return;
+      }
+      case 'project.removed':
+        delIndexes(rows, row);
+        rows.del(key);
+        if ((await rows.get<string>(projectKeys.active)) === id) rows.del(projectKeys.active);
+        await bumpCount(rows, -1);
+        return;
+      case 'project.activated':
+        rows.put(projectKeys.active, id);
+        return;
+    }
+  },
+});

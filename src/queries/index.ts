@@ -1,0 +1,19 @@
+import { HistoryViews } from './history.js';
+import { ProjectViews } from './projects.js';
+import type { ViewSource } from './source.js';
+
+export { HistoryViews, ProjectViews };
+export * from './source.js';
+
+/** Every query object over one view source (the store, or an `--as-of` materialisation). */
+export interface Views {
+  readonly source: ViewSource;
+  readonly projects: ProjectViews;
+  readonly history: HistoryViews;
+}
+
+export const createViews = (source: ViewSource): Views => ({
+  source,
+  projects: new ProjectViews(source),
+  history: new HistoryViews(source),
+});

@@ -1,0 +1,294 @@
+import { existsSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { StoreError } from './errors.js';
+import { decode, encode } from './log/codec.js';
+import { createMemoryDb, DB_OPTIONS, type Db } from './log/db.js';
+import type { NewEvent, NewEventOfAnyType, StoredEvent } from './log/envelope.js';
+import { EventLog, ioError, type AppendOptions, type Transaction } from './log/event-log.js';
+import { CHECKPOINT_KEY, FORMAT_KEY, HIGH, prefixRange, viewPrefix } from './log/keys.js';
+import { Overlay, RowCache } from './log/overlay.js';
+import { SchemaRegistry } from './log/schema-registry.js';
+import { defaultStoreLocation } from './paths.js';
+import { BUILT_IN_PROJECTIONS, ProjectionSet, type Projection } from './projections/index.js';
+import { replayInto, type AsOf, type Progress } from './projections/replay.js';
+import { verifyStore, type VerifyReport } from './projections/verify.js';
+import { createViews, type ViewSource, type Views } from './queries/index.js';
+import * as projectCommands from './domain/projects.js';
+import type { ProjectRow } from './projections/projects.js';
+
+export const STORE_FORMAT = 1;
+
+/** The persistent database: a Db that can also compact and measure itself (classic-level). */
+type StoreDb = Db & {
+  approximateSize(start: string, end: string): Promise<number>;
+  compactRange(start: string, end: string): Promise<void>;
+};
+
+const SYNC = { sync: true } as object;
+
+export interface OpenStoreOptions {
+  /** LevelDB directory; default `~/.pygubuai/store` (`$PYGUBUAI_HOME/store`). */
+  location?: string;
+  /** Create the store when it does not exist (default true; the CLI's read commands say false). */
+  createIfMissing?: boolean;
+  /** How long to wait for another process's lock before STORE_BUSY (default 5000 ms). */
+  lockTimeoutMs?: number;
+  /** fsync each batch (default true). Group commit shares one fsync among concurrent appends. */
+  sync?: boolean;
+  /** Decoded view rows kept in memory (default 10,000; 0 disables the read cache). */
+  cacheSize?: number;
+  /** Extra projections (plug-ins, tests); they are rebuilt on open when new or changed. */
+  projections?: readonly Projection[];
+  /** Extra schemas and upcasters, registered before anything is read. */
+  configure?: (registry: SchemaRegistry) => void | Promise<void>;
+  /** Progress of a rebuild that open has to run. */
+  onProgress?: (label: string, done: number, total: number) => void;
+}
+
+export interface StoreStats {
+  location: string;
+  events: number;
+  projects: number;
+  workflowEvents: number;
+  activeProject: string | null;
+  projections: Record<string, number>;
+  approximateBytes: number;
+}
+
+export interface RebuildReport {
+  projections: string[];
+  events: number;
+  ms: number;
+}
+
+const DEFAULT_LOCK_TIMEOUT_MS = 5000;
+
+/**
+ * The store: an event log with inline projections, and the typed operations of the CLI.
+ * Writes are commands → events → one atomic batch with their view rows; reads are queries on views.
+ */
+export class Store {
+  readonly views: Views;
+  private closed = false;
+
+  private constructor(
+    readonly location: string,
+    readonly db: StoreDb,
+    readonly log: EventLog,
+    readonly registry: SchemaRegistry,
+    readonly projections: ProjectionSet,
+    private readonly cache: RowCache | undefined,
+  ) {
+    const source: ViewSource = { db, get: (key) => new Overlay(db, undefined, cache).get(key) };
+    this.views = createViews(source);
+  }
+
+  /** @internal use openStore */
+  static async create(options: OpenStoreOptions = {}): Promise<Store> {
+    const location = resolve(options.location ?? defaultStoreLocation());
+    const db = await openDb(location, options);
+    try {
+      await checkFormat(db, location);
+      const registry = new SchemaRegistry();
+      await options.configure?.(registry);
+      const projections = new ProjectionSet([...BUILT_IN_PROJECTIONS, ...(options.projections ?? [])]);
+      const cacheSize = options.cacheSize ?? 10_000;
+      const cache = cacheSize > 0 ? new RowCache(cacheSize) : undefined;
+      const log = await EventLog.open(db, { registry, projections, sync: options.sync ?? true, ...(cache ? { cache } : {}) });
+      const store = new Store(location, db, log, registry, projections, cache);
+      await store.catchUp(options.onProgress);
+      return store;
+    } catch (err) {
+      await db.close().catch(() => {});
+      throw err;
+    }
+  }
+
+  /** Rebuild projections that are new, changed (version) or behind the log — e.g. after an upgrade. */
+  private async catchUp(onProgress?: OpenStoreOptions['onProgress']): Promise<void> {
+    const checkpoint = await this.log.checkpoint();
+    const behind = (checkpoint?.seq ?? 0) !== this.log.head;
+    const stale = this.projections.all.filter((p) => behind || checkpoint?.projections[p.name] !== p.version).map((p) => p.name);
+    if (stale.length === 0) return;
+    if (this.log.head === 0) {
+      await this.db.put(CHECKPOINT_KEY, encode({ seq: 0, projections: this.projections.versions() }));
+      return;
+    }
+    await this.rebuild(stale, onProgress ? (d, t) => onProgress(`rebuilding ${stale.join(', ')}`, d, t) : undefined);
+  }
+
+  // ---- writes -------------------------------------------------------------------------------
+
+  /** Append events (validated) with their view rows, atomically. */
+  append(events: NewEvent | readonly NewEvent[], options?: AppendOptions): Promise<StoredEvent[]>;
+  append(events: NewEventOfAnyType | readonly NewEventOfAnyType[], options?: AppendOptions): Promise<StoredEvent[]>;
+  append(events: NewEvent | NewEventOfAnyType | readonly (NewEvent | NewEventOfAnyType)[], options?: AppendOptions): Promise<StoredEvent[]> {
+    return this.log.append(events as readonly NewEventOfAnyType[], options);
+  }
+
+  /** Run a command: decide from current views (as the writer sees them), append, all atomically. */
+  transact<T>(run: (tx: Transaction, views: Views) => Promise<T>): Promise<T> {
+    return this.log.transact((tx) => run(tx, createViews({ db: this.db, get: (k) => tx.get(k) })));
+  }
+
+  readonly projects = {
+    register: (input: projectCommands.RegisterProjectInput): Promise<ProjectRow> =>
+      this.transact((tx, v) => projectCommands.registerProject(tx, v, input)),
+    update: (name: string, input: projectCommands.UpdateProjectInput): Promise<ProjectRow> =>
+      this.transact((tx, v) => projectCommands.updateProject(tx, v, name, input)),
+    rename: (from: string, to: string, input?: projectCommands.CommandMeta): Promise<ProjectRow> =>
+      this.transact((tx, v) => projectCommands.renameProject(tx, v, from, to, input)),
+    remove: (name: string, input?: projectCommands.CommandMeta): Promise<ProjectRow> =>
+      this.transact((tx, v) => projectCommands.removeProject(tx, v, name, input)),
+    activate: (name: string, input?: projectCommands.CommandMeta): Promise<ProjectRow> =>
+      this.transact((tx, v) => projectCommands.activateProject(tx, v, name, input)),
+  };
+
+  readonly history = {
+    record: (project: string, input: projectCommands.RecordWorkflowInput): Promise<StoredEvent> =>
+      this.transact((tx, v) => projectCommands.recordWorkflow(tx, v, project, input)),
+  };
+
+  // ---- reads and maintenance -------------------------------------------------------------------
+
+  /** The views as they stood at a seq or an ISO time, folded into memory from the log. */
+  async asOf(point: AsOf): Promise<Views & { close(): Promise<void>; events: number }> {
+    const mem = await createMemoryDb();
+    const events = await replayInto(this.log, mem, this.projections, { asOf: point });
+    const views = createViews({ db: mem, get: async (k) => { const b = await mem.get(k); return b === undefined ? undefined : decode(b); } });
+    return { ...views, events, close: () => mem.close() };
+  }
+
+  /** Views now, or as of a point when one is given. The caller closes what it gets. */
+  async viewsAt(point: AsOf | undefined): Promise<Views & { close(): Promise<void> }> {
+    if (point === undefined) return { ...this.views, close: async () => {} };
+    return this.asOf(point);
+  }
+
+  async stats(views: Views = this.views): Promise<StoreStats> {
+    const active = await views.projects.active();
+    const checkpoint = await this.log.checkpoint();
+    const approximateBytes = await this.db.approximateSize('', HIGH).catch(() => 0);
+    return {
+      location: this.location,
+      events: views === this.views ? this.log.head : NaN,
+      projects: await views.projects.count(),
+      workflowEvents: await views.history.count(),
+      activeProject: active?.name ?? null,
+      projections: checkpoint?.projections ?? {},
+      approximateBytes: approximateBytes ?? 0,
+    };
+  }
+
+  /** Drop the named projections' rows (all when none named) and fold them again from the log. */
+  rebuild(names?: readonly string[], onProgress?: Progress): Promise<RebuildReport> {
+    const chosen = names && names.length > 0 ? names : this.projections.all.map((p) => p.name);
+    for (const name of chosen) {
+      if (!this.projections.get(name)) {
+        throw new StoreError('UNKNOWN_PROJECTION', `no projection named ${JSON.stringify(name)}`, {
+          hint: `known: ${this.projections.all.map((p) => p.name).join(', ')}`,
+        });
+      }
+    }
+    return this.log.exclusive(async () => {
+      const started = performance.now();
+      const set = this.projections.subset(chosen);
+      const checkpoint = (await this.log.checkpoint()) ?? { seq: 0, projections: {} };
+      // Mark them dirty first: a crash mid-rebuild makes the next open rebuild them again.
+      const dirty = { ...checkpoint.projections, ...Object.fromEntries(chosen.map((n) => [n, 0])) };
+      await this.db.put(CHECKPOINT_KEY, encode({ seq: checkpoint.seq, projections: dirty }), SYNC);
+      this.cache?.clear();
+      for (const name of chosen) await this.db.clear(prefixRange(viewPrefix(name)));
+      const events = await replayInto(this.log, this.db, set, onProgress ? { onProgress } : {});
+      await this.db.put(CHECKPOINT_KEY, encode({ seq: this.log.head, projections: { ...dirty, ...set.versions() } }), SYNC);
+      this.cache?.clear();
+      return { projections: [...chosen], events, ms: performance.now() - started };
+    });
+  }
+
+  /** Replay everything into memory and compare with the stored log indexes and views. */
+  verify(onProgress?: Progress): Promise<VerifyReport> {
+    return this.log.exclusive(() => verifyStore(this.log, this.projections, onProgress));
+  }
+
+  /** Let LevelDB merge its files; returns the approximate size before and after. */
+  compact(): Promise<{ before: number; after: number }> {
+    return this.log.exclusive(async () => {
+      const before = await this.db.approximateSize('', HIGH);
+      await this.db.compactRange('', HIGH);
+      return { before, after: await this.db.approximateSize('', HIGH) };
+    });
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.log.idle();
+    await this.db.close();
+  }
+}
+
+/** Open (or create) a store. The CLI is one user of this; tests and the bench are others. */
+export const openStore = (options: OpenStoreOptions = {}): Promise<Store> => Store.create(options);
+
+export const storeExists = (location: string): boolean => existsSync(join(location, 'CURRENT'));
+
+async function openDb(location: string, options: OpenStoreOptions): Promise<StoreDb> {
+  const createIfMissing = options.createIfMissing ?? true;
+  if (!storeExists(location)) {
+    if (!createIfMissing) {
+      throw new StoreError('STORE_NOT_FOUND', `no store at ${location}`, { hint: 'run `pygubu-db init` or pass --store DIR' });
+    }
+    try {
+      await mkdir(location, { recursive: true });
+    } catch (cause) {
+      throw ioError(cause, `create ${location} for`);
+    }
+  }
+  const { ClassicLevel } = await import('classic-level');
+  const timeout = options.lockTimeoutMs ?? (Number(process.env.PYGUBUAI_LOCK_TIMEOUT_MS) || DEFAULT_LOCK_TIMEOUT_MS);
+  const started = Date.now();
+  for (let attempt = 0; ; attempt++) {
+    const db = new ClassicLevel<string, Buffer>(location, DB_OPTIONS);
+    try {
+      await db.open({ createIfMissing });
+      return db as never;
+    } catch (err) {
+      const cause = (err as { cause?: { code?: string; message?: string } }).cause;
+      if (cause?.code === 'LEVEL_LOCKED') {
+        const waited = Date.now() - started;
+        if (waited >= timeout) {
+          throw new StoreError('STORE_BUSY', `store ${location} is locked by another process (waited ${waited} ms)`, {
+            cause: err,
+            hint: 'wait for the other pygubu command to finish, or raise PYGUBUAI_LOCK_TIMEOUT_MS',
+          });
+        }
+        await sleep(Math.min(20 * 2 ** attempt, 250, Math.max(1, timeout - waited)));
+        continue;
+      }
+      if (cause?.code === 'LEVEL_CORRUPTION') {
+        throw new StoreError('STORE_CORRUPT', `store ${location} is damaged: ${cause.message ?? ''}`.trim(), { cause: err });
+      }
+      throw new StoreError('STORE_IO', `could not open store ${location}: ${cause?.message ?? (err as Error).message}`, { cause: err });
+    }
+  }
+}
+
+async function checkFormat(db: Db, location: string): Promise<void> {
+  const buf = await db.get(FORMAT_KEY);
+  if (buf !== undefined) {
+    const format = decode<{ version: number }>(buf);
+    if (format.version > STORE_FORMAT) {
+      throw new StoreError('STORE_CORRUPT', `store ${location} has format ${format.version}; this version reads up to ${STORE_FORMAT}`, {
+        hint: 'upgrade pygubuai-store',
+      });
+    }
+    return;
+  }
+  for await (const _ of db.keys({ limit: 1 })) {
+    throw new StoreError('STORE_CORRUPT', `${location} is a LevelDB database but not a pygubuai store`);
+  }
+  await db.put(FORMAT_KEY, encode({ version: STORE_FORMAT, created: new Date().toISOString() }));
+}
