@@ -173,7 +173,7 @@ export class Store {
     const approximateBytes = await this.db.approximateSize('', HIGH).catch(() => 0);
     return {
       location: this.location,
-      events: views === this.views ? this.log.head : NaN,
+      events: views.source === this.views.source ? this.log.head : (views as { events?: number }).events ?? 0,
       projects: await views.projects.count(),
       workflowEvents: await views.history.count(),
       activeProject: active?.name ?? null,

@@ -1,2 +1,10 @@
 #!/usr/bin/env node
-console.log('todo');
+import { dbCommands } from '../cli/db/index.js';
+import { runCli } from '../cli/run.js';
+
+await runCli(
+  'pygubu-db',
+  'The PygubuAI event store: projects, workflow history, the event log and its maintenance.',
+  dbCommands as never,
+  'Store: --store DIR, else $PYGUBUAI_HOME/store, else ~/.pygubuai/store. Docs: README.md',
+);

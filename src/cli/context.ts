@@ -1,0 +1,88 @@
+import { userInfo } from 'node:os';
+import type { Argv } from 'yargs';
+import type { EventMeta } from '../log/envelope.js';
+import { defaultStoreLocation } from '../paths.js';
+import type { AsOf } from '../projections/replay.js';
+import type { Views } from '../queries/index.js';
+import type { Store, OpenStoreOptions } from '../store.js';
+import { Output, UsageError } from './output.js';
+
+/** Options every command takes. */
+export interface GlobalArgs {
+  store?: string;
+  json: boolean;
+  quiet: boolean;
+  yes: boolean;
+}
+
+/** What a command handler gets besides its arguments. */
+export interface CommandContext {
+  readonly out: Output;
+  readonly location: string;
+  readonly meta: Partial<EventMeta>;
+  /**
+   * Open the store for the length of `work` and close it after. Read commands need an existing
+   * store (STORE_NOT_FOUND otherwise); pass `create: true` for commands that may start one.
+   */
+  withStore<T>(work: (store: Store) => Promise<T>, options?: { create?: boolean } & Omit<OpenStoreOptions, 'location'>): Promise<T>;
+  /** The views now, or as they stood at `--as-of`. */
+  withViews<T>(asOf: string | undefined, work: (views: Views, store: Store) => Promise<T>): Promise<T>;
+}
+
+export const currentUser = (): string => {
+  try {
+    return process.env.USER || userInfo().username;
+  } catch {
+    return 'unknown';
+  }
+};
+
+export function createContext(argv: GlobalArgs): CommandContext {
+  const out = new Output({ json: argv.json, quiet: argv.quiet });
+  const location = argv.store ?? defaultStoreLocation();
+  const withStore: CommandContext['withStore'] = async (work, options = {}) => {
+    const { create, ...rest } = options;
+    const { openStore } = await import('../store.js');
+    const progress = out.progress('rebuilding views');
+    const store = await openStore({ location, createIfMissing: create ?? false, onProgress: (_l, d, t) => progress(d, t), ...rest });
+    progress.done();
+    try {
+      return await work(store);
+    } finally {
+      await store.close();
+    }
+  };
+  return {
+    out,
+    location,
+    meta: { source: 'cli', actor: currentUser() },
+    withStore,
+    withViews: (asOf, work) =>
+      withStore(async (store) => {
+        const point = parseAsOf(asOf);
+        const views = await store.viewsAt(point);
+        try {
+          return await work(views, store);
+        } finally {
+          await views.close();
+        }
+      }),
+  };
+}
+
+export function parseAsOf(value: string | undefined): AsOf | undefined {
+  if (value === undefined) return undefined;
+  if (/^\d+$/.test(value)) return Number(value);
+  if (Number.isNaN(Date.parse(value))) throw new UsageError(`--as-of takes a seq number or an ISO-8601 time, not ${JSON.stringify(value)}`);
+  return value;
+}
+
+/** Adds `--as-of` to a read command. */
+export const withAsOf = <T>(y: Argv<T>) =>
+  y.option('as-of', { type: 'string', describe: 'answer as the store stood at this seq or ISO-8601 time (replays the log)' });
+
+/** Splits `--tags a,b` (and repeated --tags) into a clean list. */
+export const splitList = (value: string | string[] | undefined): string[] | undefined =>
+  value === undefined
+    ? undefined
+    : (Array.isArray(value) ? value : [value]).flatMap((v) => String(v).split(',')).map((t) => t.trim()).filter(Boolean);

@@ -1,0 +1,90 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { StoredEvent } from '../../log/envelope.js';
+import { normaliseAt } from '../../log/envelope.js';
+import type { Store } from '../../store.js';
+import { command } from '../command.js';
+import { UsageError } from '../output.js';
+
+interface LogFilter {
+  stream?: string;
+  type?: string;
+  from?: number;
+  since?: string;
+  limit?: number;
+}
+
+/** Read through the most selective index for the filters given, then apply the rest. */
+async function readLog(store: Store, f: LogFilter): Promise<StoredEvent[]> {
+  const limit = f.limit ?? Infinity;
+  const keep = (e: StoredEvent) =>
+    (f.stream === undefined || e.stream === f.stream) &&
+    (f.type === undefined || e.type === f.type) &&
+    (f.from === undefined || e.seq >= f.from) &&
+    (f.since === undefined || e.at >= f.since);
+  let candidates: StoredEvent[] | AsyncIterable<StoredEvent>;
+  if (f.stream !== undefined) candidates = await store.log.readStream(f.stream);
+  else if (f.type !== undefined) candidates = await store.log.readByType(f.type, f.from === undefined ? {} : { fromSeq: f.from });
+  else if (f.since !== undefined && f.from === undefined) {
+    candidates = (await store.log.readByTime({ since: f.since })).sort((a, b) => a.seq - b.seq);
+  } else candidates = store.log.readAll(f.from === undefined ? {} : { fromSeq: f.from });
+  const out: StoredEvent[] = [];
+  for await (const e of candidates) {
+    if (!keep(e)) continue;
+    out.push(e);
+    if (out.length >= limit) break;
+  }
+  return out;
+}
+
+export const log = command({
+  command: 'log',
+  describe: 'The raw event log, filtered by stream, type, seq or time',
+  builder: (y) =>
+    y
+      .option('stream', { type: 'string', describe: 'only this stream, e.g. project-<id>' })
+      .option('type', { type: 'string', describe: 'only this event type, e.g. project.registered' })
+      .option('from', { type: 'number', describe: 'from this seq on' })
+      .option('since', { type: 'string', describe: 'events at or after this ISO-8601 time' })
+      .option('limit', { alias: 'n', type: 'number', describe: 'at most this many events' })
+      .option('follow', { alias: 'f', type: 'boolean', default: false, describe: 'keep printing new events (the lock is released between polls)' })
+      .option('interval', { type: 'number', default: 500, describe: 'poll interval in ms for --follow' })
+      .example('$0 log --type project.registered -n 5', 'the first five registrations')
+      .example('$0 log --follow --json | jq .type', 'stream new events as JSON lines'),
+  run: async (argv, ctx) => {
+    const since = argv.since === undefined ? undefined : normaliseAt(argv.since);
+    if (argv.since !== undefined && since === undefined) throw new UsageError(`--since takes an ISO-8601 time, not ${JSON.stringify(argv.since)}`);
+    const filter: LogFilter = {
+      ...(argv.stream !== undefined ? { stream: argv.stream } : {}),
+      ...(argv.type !== undefined ? { type: argv.type } : {}),
+      ...(argv.from !== undefined ? { from: argv.from } : {}),
+      ...(since !== undefined ? { since } : {}),
+      ...(argv.limit !== undefined ? { limit: argv.limit } : {}),
+    };
+    const printHuman = (events: StoredEvent[]) =>
+      ctx.out.table(
+        ['SEQ', 'AT', 'TYPE', 'STREAM', 'VER', 'DATA'],
+        events.map((e) => [e.seq, e.at, e.type, e.stream, e.version, clip(JSON.stringify(e.data))]),
+        argv.follow ? {} : { empty: 'no events' },
+      );
+    if (!argv.follow) {
+      const events = await ctx.withStore((store) => readLog(store, filter));
+      ctx.out.result(events, () => printHuman(events));
+      return;
+    }
+    // --follow: one JSON line per event; the store is opened only briefly for each poll.
+    let from = filter.from ?? 1;
+    let stop = false;
+    process.once('SIGINT', () => (stop = true));
+    while (!stop) {
+      const events = await ctx.withStore((store) => readLog(store, { ...filter, from, limit: 10_000 }));
+      if (events.length > 0) {
+        from = events[events.length - 1]!.seq + 1;
+        if (ctx.out.json) for (const e of events) process.stdout.write(`${JSON.stringify(e)}\n`);
+        else printHuman(events);
+      }
+      await sleep(argv.interval);
+    }
+  },
+});
+
+const clip = (s: string): string => (s.length > 60 ? `${s.slice(0, 57)}...` : s);
