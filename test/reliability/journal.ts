@@ -1,0 +1,64 @@
+import { closeSync, existsSync, fsyncSync, openSync, readFileSync, writeSync } from 'node:fs';
+
+/**
+ * The side file a torture child keeps: `A <token>` before it asks the store for a write, `K <token>`
+ * after the store acknowledged it, `B <t1,t2,…>` for a batch that must land whole or not at all.
+ * Every line is fsynced before the child moves on, so what the driver reads after a SIGKILL is
+ * exactly what the child knew.
+ */
+export class Journal {
+  private readonly fd: number;
+
+  constructor(readonly path: string) {
+    this.fd = openSync(path, 'a');
+  }
+
+  private write(line: string): void {
+    writeSync(this.fd, `${line}\n`);
+    fsyncSync(this.fd);
+  }
+
+  attempted(tokens: readonly string[]): void {
+    this.write(`A ${tokens.join(',')}`);
+    if (tokens.length > 1) this.write(`B ${tokens.join(',')}`);
+  }
+
+  acknowledged(tokens: readonly string[]): void {
+    this.write(`K ${tokens.join(',')}`);
+  }
+
+  /** Events the driver wrote itself (setup): allowed in the store, never attempted by a child. */
+  seeded(tokens: readonly string[]): void {
+    if (tokens.length > 0) this.write(`S ${tokens.join(',')}`);
+  }
+
+  close(): void {
+    closeSync(this.fd);
+  }
+}
+
+export interface JournalState {
+  attempted: Set<string>;
+  acknowledged: Set<string>;
+  seeded: Set<string>;
+  batches: string[][];
+}
+
+export function readJournal(path: string): JournalState {
+  const state: JournalState = { attempted: new Set(), acknowledged: new Set(), seeded: new Set(), batches: [] };
+  if (!existsSync(path)) return state;
+  const lines = readFileSync(path, 'utf8').split('\n');
+  // the last element is '' after a final newline, or a line the kill tore (one write() call
+  // cannot be torn, but be strict): either way it is not a complete record
+  lines.pop();
+  for (const line of lines) {
+    if (line.length < 3 || line[1] !== ' ') continue;
+    const tokens = line.slice(2).split(',').filter(Boolean);
+    const kind = line[0];
+    if (kind === 'A') tokens.forEach((t) => state.attempted.add(t));
+    else if (kind === 'K') tokens.forEach((t) => state.acknowledged.add(t));
+    else if (kind === 'S') tokens.forEach((t) => state.seeded.add(t));
+    else if (kind === 'B') state.batches.push(tokens);
+  }
+  return state;
+}

@@ -1,0 +1,31 @@
+import { Journal } from './journal.js';
+import { workloadNamed } from './workloads.js';
+
+/**
+ * A torture child: `node torture-child.js <workload> <store dir> <journal> <seed> <package root>`.
+ * It works until the driver kills it; it never exits on its own unless something broke.
+ */
+const [name, location, journalPath, seedText, root] = process.argv.slice(2);
+if (!name || !location || !journalPath || !seedText || !root) {
+  process.stderr.write('usage: torture-child <workload> <store> <journal> <seed> <root>\n');
+  process.exit(2);
+}
+
+// mulberry32: a small seeded generator, so a failing round can be replayed with its seed
+let state = Number(seedText) >>> 0;
+const random = (): number => {
+  state = (state + 0x6d2b79f5) >>> 0;
+  let t = state;
+  t = Math.imul(t ^ (t >>> 15), t | 1);
+  t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+};
+
+const journal = new Journal(journalPath);
+try {
+  await workloadNamed(name).work({ location, journal, random, root, ready: () => process.stdout.write('ready\n') });
+} catch (err) {
+  const e = err as { code?: string; message?: string; stack?: string };
+  process.stderr.write(`torture child ${name} failed: ${e.code ?? ''} ${e.stack ?? e.message}\n`);
+  process.exit(1);
+}
