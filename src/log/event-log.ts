@@ -5,7 +5,7 @@ import { decode } from './codec.js';
 import { assertExpectedVersion, type ExpectedVersion } from './concurrency.js';
 import type { Db } from './db.js';
 import { normaliseAt, type EventMeta, type KnownEvent, type NewEvent, type NewEventOfAnyType, type StoredEvent } from './envelope.js';
-import { toJsonValue } from './json-value.js';
+import { toJsonValue, wellFormed } from './json-value.js';
 import {
   CHECKPOINT_KEY,
   idKey,
@@ -144,7 +144,7 @@ export class Transaction implements RowReader {
     return {
       seq,
       id: e.id ?? randomUUID(),
-      stream: e.stream,
+      stream: typeof e.stream === 'string' ? wellFormed(e.stream, type, '/stream') : e.stream,
       version,
       type,
       v,

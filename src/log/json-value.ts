@@ -7,7 +7,8 @@ import { ValidationError } from '../errors.js';
  */
 export function toJsonValue(value: unknown, type: string, path: string, depth = 0): unknown {
   if (depth > 64) throw new ValidationError(type, path, 'is nested deeper than 64 levels');
-  if (value === null || typeof value === 'string' || typeof value === 'boolean') return value;
+  if (typeof value === 'string') return wellFormed(value, type, path);
+  if (value === null || typeof value === 'boolean') return value;
   if (typeof value === 'number') {
     if (!Number.isFinite(value)) throw new ValidationError(type, path, 'must be a finite number');
     return value;
@@ -18,9 +19,23 @@ export function toJsonValue(value: unknown, type: string, path: string, depth = 
     if (proto !== Object.prototype && proto !== null) throw new ValidationError(type, path, 'must be plain JSON data');
     const out: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(value)) {
-      if (v !== undefined) out[k] = toJsonValue(v, type, `${path}/${k}`, depth + 1);
+      // msgpack decoding renames `__proto__` (a guard against prototype pollution), so it could
+      // never be read back as written: refuse it rather than store something else
+      if (k === '__proto__') throw new ValidationError(type, `${path}/${k}`, 'is a key the store cannot keep');
+      if (v !== undefined) out[wellFormed(k, type, `${path}/${k}`)] = toJsonValue(v, type, `${path}/${k}`, depth + 1);
     }
     return out;
   }
   throw new ValidationError(type, path, `must be JSON data, not ${typeof value}`);
+}
+
+const LONE_SURROGATE = /\p{Cs}/u;
+
+/**
+ * Keys and values are stored as UTF-8, which has no form for half of a surrogate pair: such a
+ * string would come back as U+FFFD and two different names would share one index key.
+ */
+export function wellFormed(value: string, type: string, path: string): string {
+  if (LONE_SURROGATE.test(value)) throw new ValidationError(type, path, 'is not well-formed Unicode (it holds half of a surrogate pair)');
+  return value;
 }

@@ -1,0 +1,14 @@
+import { fuzzCli, fuzzEventPayloads, fuzzProjectCommands, type FuzzFigures, type FuzzOptions } from './fuzz-targets.js';
+
+/** Every fuzz target; `spawns` ones start a process per case and run fewer cases. */
+export interface FuzzTarget {
+  name: string;
+  spawns?: boolean;
+  run(options: FuzzOptions): Promise<FuzzFigures>;
+}
+
+export const FUZZ_TARGETS: readonly FuzzTarget[] = [
+  { name: 'events', run: fuzzEventPayloads },
+  { name: 'commands', run: fuzzProjectCommands },
+  { name: 'cli', spawns: true, run: fuzzCli },
+];

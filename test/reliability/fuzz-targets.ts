@@ -1,0 +1,424 @@
+import { createHash } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import fc from 'fast-check';
+import { isStoreError, openStore, type NewEventOfAnyType, type Store } from '../../src/index.js';
+import { run } from '../helpers.js';
+
+/** What one fuzz target did: cases run, and how they ended (success, or the codes of the refusals). */
+export interface FuzzFigures {
+  target: string;
+  cases: number;
+  outcomes: Record<string, number>;
+  ms: number;
+}
+
+export interface FuzzOptions {
+  numRuns: number;
+  seed?: number;
+}
+
+/** Every key and value of the store, hashed: "unchanged" means this digest is the same. */
+export async function storeDigest(store: Store): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const [k, v] of store.db.iterator()) {
+    hash.update(k);
+    hash.update('\u0001');
+    hash.update(v);
+    hash.update('\u0002');
+  }
+  return hash.digest('hex');
+}
+
+/**
+ * A real store that a fuzz target recycles every `every` cases (verify, close, delete, open a
+ * new one), so the per-case digest stays cheap however many cases run.
+ */
+export class FuzzStore {
+  store!: Store;
+  private dir = '';
+  private used = 0;
+  constructor(private readonly every = 200) {}
+
+  async get(): Promise<Store> {
+    if (this.store && this.used++ < this.every) return this.store;
+    await this.retire();
+    this.dir = await mkdtemp(join(tmpdir(), 'pygubuai-fuzz-'));
+    this.store = await openStore({ location: join(this.dir, 'store'), sync: false });
+    this.used = 1;
+    return this.store;
+  }
+
+  /** Verify the store a target has been writing to, then throw it away. */
+  async retire(): Promise<void> {
+    if (!this.store) return;
+    const report = await this.store.verify();
+    await this.store.close();
+    await rm(this.dir, { recursive: true, force: true });
+    this.store = undefined as never;
+    if (!report.ok) throw new Error(`verify after fuzzing: ${JSON.stringify(report.problems.slice(0, 3))}`);
+  }
+}
+
+const count = (outcomes: Record<string, number>, key: string) => (outcomes[key] = (outcomes[key] ?? 0) + 1);
+
+/** An error a user may meet: a StoreError with one of the codes this entry point is allowed. */
+function expectCoded(err: unknown, allowed: readonly string[], what: string): string {
+  if (!isStoreError(err)) throw new Error(`${what}: not a coded error: ${(err as Error)?.stack ?? String(err)}`);
+  if (!allowed.includes(err.code)) throw new Error(`${what}: unexpected code ${err.code}: ${err.message}`);
+  return err.code;
+}
+
+// ---- arbitraries ------------------------------------------------------------------------------
+
+/** Strings users and files really send: words, any Unicode (lone surrogates too), control chars, huge ones. */
+export const nastyString = (maxLength = 40): fc.Arbitrary<string> =>
+  fc.oneof(
+    { weight: 4, arbitrary: fc.string({ minLength: 1, maxLength }) },
+    { weight: 2, arbitrary: fc.string({ unit: 'grapheme', maxLength }) },
+    { weight: 2, arbitrary: fc.string({ unit: 'binary', maxLength }) },
+    { weight: 1, arbitrary: fc.constantFrom('', ' ', '\u0000', 'a\u0000b', '\n', 'a\u007f', '..', '/', '-', '!', '\uFEFF', '\uD800', 'x\uDFFFy', '__proto__', 'constructor') },
+    { weight: 1, arbitrary: fc.integer({ min: 100, max: 20_000 }).map((n) => 'w'.repeat(n)) },
+  );
+
+const safeText = (min: number, max: number) =>
+  fc.string({ unit: 'grapheme', minLength: min, maxLength: max }).filter((s) => !/[\u0000-\u001f\u007f]/.test(s) && s.length >= min && s.length <= max);
+
+const isoTime = fc.date({ min: new Date('1990-01-01'), max: new Date('2090-01-01'), noInvalidDate: true }).map((d) => d.toISOString());
+
+const jsonKey = fc.oneof(fc.string({ maxLength: 8 }), fc.constantFrom('constructor', 'toString', 'hasOwnProperty', ''));
+const jsonValue: fc.Arbitrary<unknown> = fc.letrec((tie) => ({
+  value: fc.oneof(
+    { depthSize: 'small', withCrossShrink: true },
+    fc.constant(null),
+    fc.boolean(),
+    fc.double({ noNaN: true, noDefaultInfinity: true }),
+    fc.integer(),
+    fc.string({ maxLength: 20 }),
+    fc.array(tie('value'), { maxLength: 4 }),
+    fc.dictionary(jsonKey, tie('value'), { maxKeys: 4 }),
+  ),
+})).value;
+const jsonObject = fc.dictionary(jsonKey, jsonValue, { maxKeys: 5 });
+
+const streamName = (prefix: string) => safeText(1, 40).map((s) => `${prefix}-${s}`);
+const eventId = fc.stringMatching(/^[A-Za-z0-9._:~-]{1,64}$/);
+
+/** Events that satisfy their schema, by construction. */
+export const validEvent: fc.Arbitrary<NewEventOfAnyType> = fc.oneof(
+  fc.record({
+    id: eventId,
+    stream: streamName('workflow'),
+    type: fc.constant('workflow.recorded'),
+    data: fc.record(
+      { timestamp: isoTime, action: safeText(1, 200), description: safeText(0, 300), user: fc.option(safeText(0, 200)), extra: jsonObject },
+      { requiredKeys: ['timestamp', 'action', 'description'] },
+    ),
+  }),
+  fc.record({
+    id: eventId,
+    stream: streamName('project'),
+    type: fc.constant('project.registered'),
+    data: fc.record(
+      {
+        name: safeText(1, 200),
+        path: safeText(1, 300),
+        description: safeText(0, 300),
+        tags: fc.uniqueArray(safeText(1, 100), { maxLength: 8 }),
+        created: fc.option(isoTime),
+        modified: fc.option(isoTime),
+        extra: jsonObject,
+      },
+      { requiredKeys: ['name', 'path', 'description', 'tags', 'created', 'modified'] },
+    ),
+  }),
+  fc.record({
+    id: eventId,
+    stream: streamName('project'),
+    type: fc.constant('project.updated'),
+    data: fc.record({ description: safeText(0, 300), tags: fc.uniqueArray(safeText(1, 100), { maxLength: 8 }), path: safeText(1, 300) }, { requiredKeys: ['description'] }),
+  }),
+  fc.record({
+    id: eventId,
+    stream: streamName('workflow'),
+    type: fc.constant('workflow.synced'),
+    data: fc.record({
+      file_hashes: fc.dictionary(jsonKey, fc.stringMatching(/^[0-9a-f]{64}$/), { maxKeys: 4 }),
+      file_mtimes: fc.dictionary(jsonKey, fc.double({ noNaN: true, noDefaultInfinity: true }), { maxKeys: 4 }),
+      last_sync: fc.option(isoTime),
+    }),
+  }),
+  fc.record({ id: eventId, stream: streamName('project'), type: fc.constantFrom('project.removed', 'project.activated'), data: fc.record({ name: safeText(1, 200) }) }),
+);
+
+/** A valid event with one thing broken that its schema (or the envelope) must refuse. */
+export const invalidEvent: fc.Arbitrary<NewEventOfAnyType> = fc
+  .tuple(
+    validEvent,
+    fc.constantFrom(
+      'drop-required',
+      'wrong-type',
+      'unknown-field',
+      'control-char',
+      'too-long',
+      'bad-stream',
+      'bad-id',
+      'unknown-type',
+      'bad-at',
+      'bad-source',
+      'not-finite',
+      'deep',
+      'not-plain',
+      'proto-key',
+      'lone-surrogate',
+    ),
+  )
+  .map(([e, how]) => {
+    const data = { ...e.data } as Record<string, unknown>;
+    const first = Object.keys(data)[0]!;
+    switch (how) {
+      case 'drop-required':
+        if (e.type === 'project.updated') return { ...e, data: {} };
+        delete data[first];
+        return { ...e, data };
+      case 'wrong-type':
+        data[first] = e.type === 'workflow.synced' && first === 'last_sync' ? 42 : [1, 2];
+        return { ...e, data };
+      case 'unknown-field':
+        return { ...e, data: { ...data, surprise: 1 } };
+      case 'control-char':
+        return e.type === 'workflow.recorded' ? { ...e, data: { ...data, action: 'a\u0000b' } } : { ...e, stream: `${e.stream}\u0007` };
+      case 'too-long':
+        return e.type === 'workflow.recorded' ? { ...e, data: { ...data, description: 'x'.repeat(10_001) } } : { ...e, stream: `project-${'x'.repeat(400)}` };
+      case 'bad-stream':
+        return { ...e, stream: 'Project' };
+      case 'bad-id':
+        return { ...e, id: 'has space' };
+      case 'unknown-type':
+        return { ...e, type: 'nothing.known' };
+      case 'bad-at':
+        return { ...e, at: 'yesterday' };
+      case 'bad-source':
+        return { ...e, meta: { source: 'telepathy' as never } };
+      case 'not-finite':
+        return { ...e, data: { ...data, extra: { n: Number.POSITIVE_INFINITY } } };
+      case 'deep': {
+        let deep: unknown = 1;
+        for (let i = 0; i < 80; i++) deep = [deep];
+        return { ...e, data: { ...data, extra: { deep } } };
+      }
+      case 'proto-key':
+        return { ...e, data: { ...data, extra: JSON.parse('{"__proto__": {"polluted": true}}') } };
+      case 'lone-surrogate':
+        return e.type === 'workflow.recorded' ? { ...e, data: { ...data, description: 'half \uD83D pair' } } : { ...e, stream: `${e.stream}\uDC00` };
+      default:
+        return { ...e, data: { ...data, extra: { when: new Date(0) } } };
+    }
+  });
+
+/** Anything shaped roughly like an event: any JSON in any field. */
+const roughEvent: fc.Arbitrary<NewEventOfAnyType> = fc.record(
+  {
+    id: fc.oneof(eventId, nastyString()),
+    stream: fc.oneof(streamName('workflow'), nastyString()),
+    type: fc.constantFrom('workflow.recorded', 'project.registered', 'project.updated', 'project.renamed', 'legacy.imported', 'workflow.synced', 'x.y'),
+    v: fc.constantFrom(1, 2, undefined as never),
+    at: fc.oneof(isoTime, nastyString()),
+    data: jsonObject as fc.Arbitrary<Record<string, unknown>>,
+  },
+  { requiredKeys: ['stream', 'type', 'data'] },
+);
+
+// ---- targets ----------------------------------------------------------------------------------
+
+const APPEND_CODES = ['VALIDATION_FAILED', 'UNKNOWN_EVENT_TYPE', 'INVALID_ARGUMENT'];
+
+/**
+ * Event payloads through `store.append`: valid → appended exactly as given; invalid → refused with
+ * VALIDATION_FAILED (or UNKNOWN_EVENT_TYPE) and the store byte-for-byte unchanged; anything else
+ * → one of the two. Batches that hide one bad event among good ones write nothing.
+ */
+export async function fuzzEventPayloads(options: FuzzOptions): Promise<FuzzFigures> {
+  const started = performance.now();
+  const outcomes: Record<string, number> = {};
+  const holder = new FuzzStore();
+  const kind = fc.oneof(
+    validEvent.map((e) => ({ expect: 'ok' as const, events: [e] })),
+    invalidEvent.map((e) => ({ expect: 'refused' as const, events: [e] })),
+    roughEvent.map((e) => ({ expect: 'either' as const, events: [e] })),
+    fc
+      .tuple(fc.array(validEvent, { minLength: 1, maxLength: 6 }), invalidEvent, fc.nat())
+      .map(([good, bad, at]) => {
+        const events = [...good];
+        events.splice(at % (good.length + 1), 0, bad);
+        return { expect: 'refused' as const, events };
+      }),
+  );
+  try {
+    await fc.assert(
+      fc.asyncProperty(kind, async ({ expect, events }) => {
+        const store = await holder.get();
+        // ids must be fresh for "appended as given" to hold (a seen id is an idempotent no-op)
+        const fresh = events.map((e, i) => (e.id === undefined || typeof e.id !== 'string' ? e : { ...e, id: `${e.id}.${store.log.head}.${i}` }));
+        const before = await storeDigest(store);
+        const head = store.log.head;
+        let stored;
+        try {
+          stored = await store.append(fresh);
+        } catch (err) {
+          const code = expectCoded(err, APPEND_CODES, 'append');
+          if (expect === 'ok') throw new Error(`a valid event was refused: ${(err as Error).message}\n${JSON.stringify(fresh)}`);
+          if ((await storeDigest(store)) !== before || store.log.head !== head) throw new Error(`a refused append changed the store (${code})`);
+          count(outcomes, code);
+          return;
+        }
+        if (expect === 'refused') throw new Error(`an invalid event was appended: ${JSON.stringify(fresh)}`);
+        for (const [i, e] of fresh.entries()) {
+          const got = await store.log.getById(stored[i]!.id);
+          if (!got || got.seq !== head + i + 1) throw new Error(`event ${i} is not at seq ${head + i + 1}`);
+          if (JSON.stringify(got.data) !== JSON.stringify(JSON.parse(JSON.stringify(e.data))))
+            throw new Error(`stored data differs from what was appended:\n  in:  ${JSON.stringify(e.data)}\n  out: ${JSON.stringify(got.data)}`);
+          if (Object.keys(got.data).join() !== Object.keys(e.data).filter((k) => (e.data as Record<string, unknown>)[k] !== undefined).join())
+            throw new Error(`stored keys differ: ${Object.keys(e.data)} vs ${Object.keys(got.data)}`);
+        }
+        count(outcomes, 'appended');
+      }),
+      { numRuns: options.numRuns, ...(options.seed !== undefined ? { seed: options.seed } : {}), endOnFailure: true },
+    );
+  } finally {
+    await holder.retire();
+  }
+  return { target: 'event payloads (store.append)', cases: options.numRuns, outcomes, ms: performance.now() - started };
+}
+
+const COMMAND_CODES = ['VALIDATION_FAILED', 'PROJECT_EXISTS', 'PROJECT_NOT_FOUND', 'INVALID_ARGUMENT'];
+
+/**
+ * Names, paths, tags and descriptions through the project and history commands of the library
+ * (what the CLI calls): success → the views show exactly that; refusal → a coded error and an
+ * unchanged store.
+ */
+export async function fuzzProjectCommands(options: FuzzOptions): Promise<FuzzFigures> {
+  const started = performance.now();
+  const outcomes: Record<string, number> = {};
+  const holder = new FuzzStore();
+  // half the commands name a project registered earlier in the same store (by index into `live`)
+  const target = fc.oneof(nastyString().map((raw) => ({ raw })), fc.nat().map((ref) => ({ ref })));
+  const op = fc.oneof(
+    fc.record({ op: fc.constant('register' as const), name: nastyString(), path: nastyString(60), tags: fc.array(nastyString(12), { maxLength: 4 }), description: nastyString(80) }),
+    fc.record({ op: fc.constant('update' as const), target, path: fc.option(nastyString(60), { nil: undefined }), tags: fc.option(fc.array(nastyString(12), { maxLength: 4 }), { nil: undefined }), description: fc.option(nastyString(80), { nil: undefined }) }),
+    fc.record({ op: fc.constant('rename' as const), target, to: nastyString() }),
+    fc.record({ op: fc.constant('remove' as const), target }),
+    fc.record({ op: fc.constant('record' as const), target, action: nastyString(), description: nastyString(80) }),
+  );
+  let live: string[] = [];
+  let liveStore: Store | undefined;
+  const nameOf = (t: { raw: string } | { ref: number }): string => ('raw' in t || live.length === 0 ? ('raw' in t ? t.raw : '') : live[t.ref % live.length]!);
+  try {
+    await fc.assert(
+      fc.asyncProperty(fc.array(op, { minLength: 1, maxLength: 4 }), async (ops) => {
+        const store = await holder.get();
+        if (store !== liveStore) [live, liveStore] = [[], store];
+        for (const o of ops) {
+          const before = await storeDigest(store);
+          const name = o.op === 'register' ? o.name : nameOf(o.target);
+          try {
+            if (o.op === 'register') {
+              const p = await store.projects.register({ name: o.name, path: o.path, tags: o.tags, description: o.description });
+              const back = await store.views.projects.byName(p.name);
+              if (!back || back.id !== p.id || back.path !== o.path || back.description !== o.description) throw new Error(`registered ${JSON.stringify(o.name)} reads back as ${JSON.stringify(back)}`);
+              if (p.name !== o.name.trim()) throw new Error(`name ${JSON.stringify(o.name)} stored as ${JSON.stringify(p.name)}`);
+              live.push(p.name);
+              const tagged = await store.views.projects.list({ tag: p.tags[0] ?? '' });
+              if (p.tags.length > 0 && !tagged.some((t) => t.id === p.id)) throw new Error(`tag ${JSON.stringify(p.tags[0])} does not find ${JSON.stringify(p.name)}`);
+            } else if (o.op === 'update') {
+              const p = await store.projects.update(name, { ...(o.path !== undefined ? { path: o.path } : {}), ...(o.tags ? { tags: o.tags } : {}), ...(o.description !== undefined ? { description: o.description } : {}) });
+              if (o.description !== undefined && p.description !== o.description) throw new Error('update lost the description');
+            } else if (o.op === 'rename') {
+              const p = await store.projects.rename(name, o.to);
+              if ((await store.views.projects.byName(o.to.trim()))?.id !== p.id) throw new Error(`renamed project is not found as ${JSON.stringify(o.to)}`);
+              live = live.map((n) => (n === name ? p.name : n));
+            } else if (o.op === 'remove') {
+              await store.projects.remove(name);
+              if (await store.views.projects.byName(name)) throw new Error('removed project still found');
+              live = live.filter((n) => n !== name);
+            } else {
+              const e = await store.history.record(name, { action: o.action, description: o.description });
+              if (e.data.action !== o.action) throw new Error('recorded action differs');
+            }
+            count(outcomes, `${o.op} ok`);
+          } catch (err) {
+            if (err instanceof Error && !isStoreError(err) && /differs|reads back|stored as|not found as|still found|lost|does not find/.test(err.message)) throw err;
+            const code = expectCoded(err, COMMAND_CODES, o.op);
+            if ((await storeDigest(store)) !== before) throw new Error(`a refused ${o.op} changed the store (${code})`);
+            count(outcomes, code);
+          }
+        }
+      }),
+      { numRuns: options.numRuns, ...(options.seed !== undefined ? { seed: options.seed } : {}), endOnFailure: true },
+    );
+  } finally {
+    await holder.retire();
+  }
+  return { target: 'names/paths/tags (project + history commands)', cases: options.numRuns, outcomes, ms: performance.now() - started };
+}
+
+/**
+ * The same hostile values through the real pygubu-db bin: exit 0, or exit 1 with one line
+ * `error: … (CODE)` and no stack trace, or a usage error (exit 2); a failed write changes nothing.
+ */
+export async function fuzzCli(options: FuzzOptions): Promise<FuzzFigures> {
+  const started = performance.now();
+  const outcomes: Record<string, number> = {};
+  const dir = await mkdtemp(join(tmpdir(), 'pygubuai-fuzz-cli-'));
+  const location = join(dir, 'store');
+  const seedStore = await openStore({ location });
+  await seedStore.projects.register({ name: 'base', path: dir, tags: ['t'] });
+  await seedStore.close();
+  const argValue = nastyString(30).filter((s) => !s.includes('\u0000')); // argv cannot carry NUL
+  const command = fc.oneof(
+    fc.tuple(argValue, argValue).map(([name, tags]) => ['project', 'add', dir, '--name', name, '--tags', tags]),
+    fc.tuple(argValue).map(([p]) => ['project', 'add', p]),
+    fc.tuple(argValue, argValue).map(([name, d]) => ['project', 'update', name, '--description', d]),
+    fc.tuple(argValue).map(([tags]) => ['project', 'update', 'base', '--tags', tags]),
+    fc.tuple(argValue, argValue).map(([from, to]) => ['project', 'rename', from, to]),
+    fc.tuple(argValue).map(([n]) => ['project', 'show', n]),
+    fc.tuple(argValue).map(([t]) => ['project', 'list', '--tag', t]),
+    fc.tuple(argValue).map(([q]) => ['project', 'search', q]),
+    fc.tuple(argValue, argValue).map(([a, at]) => ['history', 'record', 'base', a, '--at', at]),
+    fc.tuple(argValue).map(([a]) => ['history', 'record', 'base', a]),
+    fc.tuple(argValue).map(([asOf]) => ['project', 'list', '--as-of', asOf]),
+    fc.tuple(argValue).map(([n]) => ['log', '--limit', n]),
+  );
+  const digest = async () => {
+    const s = await openStore({ location, createIfMissing: false });
+    try {
+      return await storeDigest(s);
+    } finally {
+      await s.close();
+    }
+  };
+  try {
+    await fc.assert(
+      fc.asyncProperty(command, async (args) => {
+        const before = await digest();
+        const r = await run('pygubu-db', [...args, '--store', location]);
+        const err = r.stderr.trim();
+        if (r.code === 0) {
+          count(outcomes, 'exit 0');
+          return;
+        }
+        if (/\n\s+at /.test(r.stderr) || r.signal) throw new Error(`pygubu-db ${JSON.stringify(args)} crashed: ${err.slice(0, 600)}`);
+        if (r.code === 1 && !/^error: .+ \([A-Z_]+\)$/m.test(err)) throw new Error(`pygubu-db ${JSON.stringify(args)}: error without a code: ${err}`);
+        if (r.code !== 1 && r.code !== 2) throw new Error(`pygubu-db ${JSON.stringify(args)} exited ${r.code}: ${err}`);
+        if ((await digest()) !== before) throw new Error(`a failed pygubu-db ${args.slice(0, 2).join(' ')} changed the store`);
+        count(outcomes, r.code === 1 ? (/\(([A-Z_]+)\)/.exec(err)?.[1] ?? 'exit 1') : 'usage (exit 2)');
+      }),
+      { numRuns: options.numRuns, ...(options.seed !== undefined ? { seed: options.seed } : {}), endOnFailure: true },
+    );
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+  return { target: 'pygubu-db argv (spawned bin)', cases: options.numRuns, outcomes, ms: performance.now() - started };
+}
