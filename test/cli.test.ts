@@ -165,6 +165,31 @@ test('STORE_BUSY names the store after the bounded wait; a short lock is waited 
   }
 });
 
+test('log --follow prints new events as JSON lines and never holds the lock between polls', async () => {
+  const { db, store, app, dir, cleanup } = await setup();
+  try {
+    await db('project', 'add', app);
+    const { spawn } = await import('node:child_process');
+    const follower = spawn(process.execPath, [join(ROOT, 'dist', 'src', 'bin', 'pygubu-db.js'), '--store', store, 'log', '--follow', '--json', '--interval', '100'], {
+      env: { PATH: process.env.PATH ?? '', HOME: dir },
+    });
+    let out = '';
+    follower.stdout.on('data', (d) => (out += d));
+    const waitFor = async (n: number) => {
+      for (let i = 0; i < 100 && out.split('\n').filter(Boolean).length < n; i++) await new Promise((r) => setTimeout(r, 100));
+    };
+    await waitFor(1);
+    const rec = await run('pygubu-db', ['--store', store, 'history', 'record', 'login-app', 'file_changed'], { env: { HOME: dir, PYGUBUAI_LOCK_TIMEOUT_MS: '3000' } });
+    assert.is(rec.code, 0, rec.stderr);
+    await waitFor(2);
+    follower.kill('SIGINT');
+    const lines = out.split('\n').filter(Boolean).map((l) => JSON.parse(l));
+    assert.equal(lines.map((e) => [e.seq, e.type]), [[1, 'project.registered'], [2, 'workflow.recorded']]);
+  } finally {
+    await cleanup();
+  }
+});
+
 test('PYGUBUAI_HOME picks the default store location', async () => {
   const { dir, cleanup } = await tempDir();
   try {
