@@ -72,3 +72,25 @@ export class ConcurrencyError extends StoreError {
 }
 
 export const isStoreError = (err: unknown): err is StoreError => err instanceof StoreError;
+
+/**
+ * LevelDB's own read errors (a damaged or unreadable table met while reading, after open) as
+ * store errors with our codes; anything else is returned as it is.
+ */
+export function fromLevelError(err: unknown, location?: string): unknown {
+  const code = (err as { code?: string } | undefined)?.code;
+  const store = location === undefined ? 'the store' : `store ${location}`;
+  if (code === 'LEVEL_CORRUPTION') {
+    return new StoreError('STORE_CORRUPT', `${store} is damaged: ${(err as Error).message}`, {
+      cause: err,
+      hint: 'restore it from a backup (`pygubu-db restore`), or rebuild it from a dump',
+    });
+  }
+  if (code === 'LEVEL_IO_ERROR') {
+    return new StoreError('STORE_IO', `could not read ${store}: ${(err as Error).message}`, {
+      cause: err,
+      hint: 'check the disk and the permissions of the store files; a truncated file means the store is damaged',
+    });
+  }
+  return err;
+}

@@ -1,8 +1,8 @@
 import { existsSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readdir, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { StoreError } from './errors.js';
+import { fromLevelError, StoreError } from './errors.js';
 import { decode, encode } from './log/codec.js';
 import { createMemoryDb, DB_OPTIONS, type Db } from './log/db.js';
 import type { NewEvent, NewEventOfAnyType, StoredEvent } from './log/envelope.js';
@@ -102,7 +102,7 @@ export class Store {
       return store;
     } catch (err) {
       await db.close().catch(() => {});
-      throw err;
+      throw fromLevelError(err, location);
     }
   }
 
@@ -210,7 +210,9 @@ export class Store {
 
   /** Replay everything into memory and compare with the stored log indexes and views. */
   verify(onProgress?: Progress): Promise<VerifyReport> {
-    return this.log.exclusive(() => verifyStore(this.log, this.projections, onProgress));
+    return this.log.exclusive(() => verifyStore(this.log, this.projections, onProgress)).catch((err: unknown) => {
+      throw fromLevelError(err, this.location);
+    });
   }
 
   /** Let LevelDB merge its files; returns the approximate size before and after. */
@@ -237,7 +239,15 @@ export const storeExists = (location: string): boolean => existsSync(join(locati
 
 async function openDb(location: string, options: OpenStoreOptions): Promise<StoreDb> {
   const createIfMissing = options.createIfMissing ?? true;
+  await assertReachable(location);
   if (!storeExists(location)) {
+    // LevelDB would start a new database here and delete the old tables as obsolete
+    const orphans = await levelDbFiles(location);
+    if (orphans.length > 0) {
+      throw new StoreError('STORE_CORRUPT', `store ${location} has lost its CURRENT file (${orphans.length} data files are still there)`, {
+        hint: 'nothing was changed; restore the store from a backup, or move the directory away to start afresh',
+      });
+    }
     if (!createIfMissing) {
       throw new StoreError('STORE_NOT_FOUND', `no store at ${location}`, { hint: 'run `pygubu-db init` or pass --store DIR' });
     }
@@ -274,6 +284,27 @@ async function openDb(location: string, options: OpenStoreOptions): Promise<Stor
       throw new StoreError('STORE_IO', `could not open store ${location}: ${cause?.message ?? (err as Error).message}`, { cause: err });
     }
   }
+}
+
+/** existsSync says "no" for a store it may not look into: say "permission denied" instead of "no store". */
+async function assertReachable(location: string): Promise<void> {
+  try {
+    await stat(join(location, 'CURRENT'));
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return;
+    throw new StoreError('STORE_IO', `could not open store ${location}: ${(err as Error).message}`, {
+      cause: err,
+      hint: code === 'EACCES' ? 'check the permissions of the store directory' : undefined,
+    });
+  }
+}
+
+const LEVELDB_FILE = /^(?:MANIFEST-\d+|\d+\.(?:ldb|sst|log))$/;
+
+async function levelDbFiles(location: string): Promise<string[]> {
+  const names = await readdir(location).catch(() => [] as string[]);
+  return names.filter((n) => LEVELDB_FILE.test(n));
 }
 
 async function checkFormat(db: Db, location: string): Promise<void> {

@@ -1,6 +1,6 @@
 import Table from 'cli-table3';
 import pc from 'picocolors';
-import { ERROR_CODES, isStoreError } from '../errors.js';
+import { ERROR_CODES, fromLevelError, isStoreError } from '../errors.js';
 
 export interface OutputOptions {
   json: boolean;
@@ -115,7 +115,8 @@ export interface ProgressReporter {
   done(): void;
 }
 
-export function describeError(err: unknown): { code: string; message: string; hint?: string; exit: number } {
+export function describeError(failure: unknown): { code: string; message: string; hint?: string; exit: number } {
+  const err = fromLevelError(failure);
   if (isStoreError(err)) {
     return { code: String(err.code), message: err.message, ...(err.hint ? { hint: err.hint } : {}), exit: 1 };
   }

@@ -410,6 +410,7 @@ export async function fuzzCli(options: FuzzOptions): Promise<FuzzFigures> {
           return;
         }
         if (/\n\s+at /.test(r.stderr) || r.signal) throw new Error(`pygubu-db ${JSON.stringify(args)} crashed: ${err.slice(0, 600)}`);
+        if (/\(INTERNAL\)/.test(err)) throw new Error(`pygubu-db ${JSON.stringify(args)}: an uncoded (INTERNAL) error: ${err}`);
         if (r.code === 1 && !/^error: .+ \([A-Z_]+\)$/m.test(err)) throw new Error(`pygubu-db ${JSON.stringify(args)}: error without a code: ${err}`);
         if (r.code !== 1 && r.code !== 2) throw new Error(`pygubu-db ${JSON.stringify(args)} exited ${r.code}: ${err}`);
         if ((await digest()) !== before) throw new Error(`a failed pygubu-db ${args.slice(0, 2).join(' ')} changed the store`);
