@@ -15,6 +15,8 @@ export interface TortureOptions {
   kills: number;
   workloads?: readonly Workload[];
   seed?: number;
+  /** Share of kills timed from spawn rather than from "ready" (start-up, open, catch-up); default 0.2. */
+  startupKillShare?: number;
   /** Called after each kill (progress lines). */
   onKill?: (round: KillRound) => void;
 }
@@ -93,7 +95,7 @@ async function freshSeries(workload: Workload, base: string, n: number): Promise
  * five lands at a random moment of start-up (opening the store, a catch-up rebuild); the rest land
  * a random time after the child said it was ready.
  */
-async function killRound(series: Series, childSeed: number, random: () => number): Promise<{ killedAtMs: number; exitProblem?: string }> {
+async function killRound(series: Series, childSeed: number, random: () => number, startupKillShare: number): Promise<{ killedAtMs: number; exitProblem?: string }> {
   const child = spawn(process.execPath, [CHILD, series.workload.name, series.location, series.journalPath, String(childSeed), ROOT], {
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
@@ -111,7 +113,7 @@ async function killRound(series: Series, childSeed: number, random: () => number
   const spawned = performance.now();
   let readyAt: number | undefined;
   void ready.then((t) => (readyAt = t));
-  if (random() < 0.2) {
+  if (random() < startupKillShare) {
     await Promise.race([sleep(random() * 400), closed]);
   } else {
     const t = await Promise.race([ready, closed.then(() => undefined), sleep(30_000, undefined, { ref: false }).then(() => undefined)]);
@@ -201,7 +203,7 @@ export async function runTorture(options: TortureOptions): Promise<TortureReport
       }
       s.rounds++;
       const childSeed = Math.floor(random() * 2 ** 31);
-      const { killedAtMs, exitProblem } = await killRound(s, childSeed, random);
+      const { killedAtMs, exitProblem } = await killRound(s, childSeed, random, options.startupKillShare ?? 0.2);
       const result = await check(s);
       if (exitProblem) result.problems.unshift(exitProblem);
       figures.kills++;

@@ -196,8 +196,38 @@ const cliWrites: Workload = {
 
 export const WORKLOADS: readonly Workload[] = [singleAppends, batches, concurrentAppends, rebuilds, cliWrites];
 
+/**
+ * Deliberately broken children, so the tests can show the driver catches what it claims to:
+ * one acknowledges a write it never made, one writes without journaling the attempt.
+ */
+export const BROKEN_WORKLOADS: readonly Workload[] = [
+  {
+    name: 'lying-ack',
+    killWindowMs: 100,
+    resetEvery: 10,
+    async work({ location, journal, ready }) {
+      const store = await openStore({ location });
+      ready();
+      journal.attempted(['never-written']);
+      journal.acknowledged(['never-written']);
+      for (;;) await new Promise((r) => setTimeout(r, 1000));
+    },
+  },
+  {
+    name: 'unjournaled-write',
+    killWindowMs: 100,
+    resetEvery: 10,
+    async work({ location, random, ready }) {
+      const store = await openStore({ location });
+      await store.append(historyEvent(random, 'workflow-ghost'));
+      ready();
+      for (;;) await new Promise((r) => setTimeout(r, 1000));
+    },
+  },
+];
+
 export const workloadNamed = (name: string): Workload => {
-  const w = WORKLOADS.find((x) => x.name === name);
+  const w = [...WORKLOADS, ...BROKEN_WORKLOADS].find((x) => x.name === name);
   if (!w) throw new Error(`no torture workload ${name}; known: ${WORKLOADS.map((x) => x.name).join(', ')}`);
   return w;
 };
