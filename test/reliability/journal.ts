@@ -18,9 +18,10 @@ export class Journal {
     fsyncSync(this.fd);
   }
 
-  attempted(tokens: readonly string[]): void {
+  /** Before a write; `atomic` (default for several tokens): they must land all together or not at all. */
+  attempted(tokens: readonly string[], atomic = tokens.length > 1): void {
     this.write(`A ${tokens.join(',')}`);
-    if (tokens.length > 1) this.write(`B ${tokens.join(',')}`);
+    if (atomic) this.write(`B ${tokens.join(',')}`);
   }
 
   acknowledged(tokens: readonly string[]): void {

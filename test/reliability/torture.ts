@@ -166,6 +166,7 @@ async function check(series: Series): Promise<{ problems: string[]; acknowledged
       const n = batch.filter((t) => present.has(t)).length;
       if (n !== 0 && n !== batch.length) problems.push(`batch of ${batch.length} is half there (${n} events)`);
     }
+    if (series.workload.extraCheck) problems.push(...(await series.workload.extraCheck(store, journal)));
     const inFlight = [...journal.attempted].filter((t) => !journal.acknowledged.has(t)).length;
     return { problems, acknowledged: journal.acknowledged.size, inFlight, batches: journal.batches.length };
   } finally {

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { openStore, type NewEvent, type StoredEvent, type Store } from '../../src/index.js';
-import type { Journal } from './journal.js';
+import type { Journal, JournalState } from './journal.js';
 
 /** What a torture child gets: the store it works on, its journal and a seeded random source. */
 export interface ChildContext {
@@ -30,6 +30,8 @@ export interface Workload {
   seed?(store: Store, journal: Journal): Promise<void>;
   work(ctx: ChildContext): Promise<never>;
   token?(event: StoredEvent): string | undefined;
+  /** Workload-specific checks after the common ones (driver side, on the reopened store). */
+  extraCheck?(store: Store, journal: JournalState): Promise<string[]>;
 }
 
 const pick = <T>(random: () => number, items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
