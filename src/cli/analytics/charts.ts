@@ -38,7 +38,10 @@ export function lineChart(values: readonly number[], options: { width?: number; 
     series.push(bucket.reduce((a, b) => a + b, 0) / bucket.length);
   }
   if (series.length === 0) series.push(0);
-  const chart = asciichart.plot(series, { height: options.height ?? 10, format: (x: number) => formatNumber(x).padStart(10) });
+  // Whole numbers over a small range get one row per unit, so the axis shows no fractions.
+  const range = Math.max(...series) - Math.min(...series);
+  const height = options.height ?? (series.every(Number.isInteger) && range > 0 && range < 10 ? range : 10);
+  const chart = asciichart.plot(series, { height, format: (x: number) => formatNumber(x).padStart(10) });
   return { chart, perColumn };
 }
 
