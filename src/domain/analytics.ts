@@ -283,7 +283,8 @@ export async function trend(views: Views, options: TrendOptions): Promise<Trend>
   const metric = options.metric ?? WORKFLOW_METRIC;
   const byDay = new Map<string, Rollup>();
   if (metric === WORKFLOW_METRIC) {
-    for (const d of await views.analytics.activityDays(from, to, options.projectId)) byDay.set(d.day, { count: d.count, sum: d.count, min: 1, max: 1 });
+    // Workflow activity has one value per day, its count: min/max are of the daily counts.
+    for (const d of await views.analytics.activityDays(from, to, options.projectId)) byDay.set(d.day, { count: d.count, sum: d.count, min: d.count, max: d.count });
   } else {
     for (const d of await views.analytics.metricDays(metric, from, to, options.projectId)) byDay.set(d.day, d);
   }

@@ -37,11 +37,12 @@ export const trends = command({
           return;
         }
         const width = Math.max(20, (process.stdout.columns || 100) - 14);
-        const { chart, perColumn } = lineChart(t.points.map((p) => p[stat] ?? 0), { width });
+        const { chart, perColumn } = lineChart(plotted(t.points.map((p) => p[stat]), stat), { width });
         ctx.out.line(chart);
         ctx.out.info(
           `${t.points[0]!.day}${' '.repeat(Math.max(1, Math.min(width, Math.ceil(t.points.length / perColumn)) - 10))}${t.points[t.points.length - 1]!.day}` +
-            (perColumn > 1 ? `  (each column averages ${perColumn} ${t.by}s; empty ${t.by}s plot as 0)` : `  (empty ${t.by}s plot as 0)`),
+            (perColumn > 1 ? `  (each column averages ${perColumn} ${t.by}s)` : '') +
+            `  (${t.by}s without data ${additive(stat) ? 'plot as 0' : 'hold the last value'})`,
         );
         const known = t.points.filter((p) => p.count > 0);
         const max = Math.max(...known.map((p) => p.max ?? -Infinity));
@@ -51,3 +52,15 @@ export const trends = command({
     });
   },
 });
+
+const additive = (stat: TrendStat): boolean => stat === 'count' || stat === 'sum';
+
+/**
+ * The values a chart draws: a count or sum is 0 on a day without data; an average, min or max has
+ * no value then, so the line holds the last one (the first known value before any data).
+ */
+export function plotted(values: ReadonlyArray<number | null>, stat: TrendStat): number[] {
+  if (additive(stat)) return values.map((v) => v ?? 0);
+  let last = values.find((v): v is number => v !== null) ?? 0;
+  return values.map((v) => (v === null ? last : (last = v)));
+}
