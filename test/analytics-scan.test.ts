@@ -243,6 +243,24 @@ test('scan: a removed project leaves widget usage; a renamed one keeps its count
   }
 });
 
+test('scan: a file name or widget class the events cannot carry is a problem, not an aborted scan', async () => {
+  const { store, dir, cleanup } = await tempStore();
+  try {
+    const app = join(dir, 'app');
+    await mkdir(app);
+    await copyFile(join(FIXTURES, 'menu.ui'), join(app, 'good.ui'));
+    await copyFile(join(FIXTURES, 'menu.ui'), join(app, 'bad\nname.ui'));
+    await writeFile(join(app, 'long.ui'), `<interface><object class="${'x'.repeat(201)}" id="a"/></interface>`);
+    await store.projects.register({ name: 'app', path: app });
+    const report = await scanProjects(store);
+    assert.is(report.recorded, 1);
+    assert.equal(report.problems.map((p) => p.file).sort(), ['bad\\nname.ui', 'long.ui']);
+    assert.match(report.problems.find((p) => p.file === 'long.ui')!.reason, /longer than 200/);
+  } finally {
+    await cleanup();
+  }
+});
+
 test('scan: unknown project names are an error, nothing recorded', async () => {
   const { store, cleanup } = await tempStore();
   try {

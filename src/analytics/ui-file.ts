@@ -87,6 +87,10 @@ export function analyseUi(content: Buffer | string): UiFileStats {
     }
     for (const c of list(obj.child)) for (const o of list(c.object)) stack.push([o, depth + 1]);
   }
+  for (const name of Object.keys(widgets)) checkName('widget class', name, 200);
+  for (const name of Object.keys(layouts)) checkName('layout manager', name, 100);
+  for (const name of handlers) checkName('callback', name, 500);
+  if (handlers.size > 10_000) throw new UiParseError(`more than 10,000 distinct callbacks (${handlers.size})`);
   return {
     sha256: sha256(typeof content === 'string' ? Buffer.from(content) : content),
     bytes: typeof content === 'string' ? Buffer.byteLength(content) : content.length,
@@ -102,3 +106,12 @@ export function analyseUi(content: Buffer | string): UiFileStats {
 
 const sortKeys = (o: Record<string, number>): Record<string, number> =>
   Object.fromEntries(Object.entries(o).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u001f\u007f]/;
+
+/** Names end up in event data and view keys: the same limits as the event schema. */
+function checkName(what: string, name: string, max: number): void {
+  if (name.length > max) throw new UiParseError(`a ${what} name is longer than ${max} characters`);
+  if (CONTROL.test(name)) throw new UiParseError(`a ${what} name contains control characters: ${JSON.stringify(name)}`);
+}

@@ -159,6 +159,11 @@ async function scanFile(
   problems: ScanProblem[],
   meta: Partial<EventMeta> | undefined,
 ): Promise<NewEvent | 'unchanged' | undefined> {
+  // eslint-disable-next-line no-control-regex
+  if (/[\u0000-\u001f\u007f]/.test(file) || file.length > 4096) {
+    problems.push({ project: project.name, file: JSON.stringify(file).slice(1, -1), reason: 'the file name has control characters or is too long' });
+    return undefined;
+  }
   const full = join(project.path, ...file.split('/'));
   let content: Buffer;
   try {
