@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { fuzzCli, fuzzEventPayloads, fuzzProjectCommands, storeDigest } from './reliability/fuzz-targets.js';
+import { fuzzCli, fuzzEventPayloads, fuzzProjectCommands, fuzzScanner, storeDigest } from './reliability/fuzz-targets.js';
 import { tempStore } from './helpers.js';
 
 // CI runs each target briefly with a fixed seed; `npm run fuzz` runs ≥10,000 cases per target.
@@ -20,6 +20,12 @@ test('fuzz: hostile names, paths and tags through the project and history comman
 test('fuzz: hostile argv through the pygubu-db bin — exit 0, or a coded one-line error and an unchanged store', async () => {
   const r = await fuzzCli({ numRuns: 8, seed: 42 });
   assert.is(Object.values(r.outcomes).reduce((a, n) => a + n, 0), 8);
+});
+
+test('fuzz: random and broken XML through the .ui scanner — recorded, or a problem with a reason and no write', async () => {
+  const r = await fuzzScanner({ numRuns: 150, seed: 42 });
+  assert.ok((r.outcomes.recorded ?? 0) > 0);
+  assert.ok((r.outcomes.problem ?? 0) > 0);
 });
 
 test('regression: a `__proto__` key in event data is refused, not silently dropped or renamed', async () => {

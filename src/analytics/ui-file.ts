@@ -50,11 +50,19 @@ export function analyseUi(content: Buffer | string): UiFileStats {
   const xml = typeof content === 'string' ? content : content.toString('utf8');
   const valid = XMLValidator.validate(xml);
   if (valid !== true) throw new UiParseError(`malformed XML: ${valid.err.msg} (line ${valid.err.line}, column ${valid.err.col})`, valid.err.line);
-  const doc = parser.parse(xml) as XmlNode;
+  let doc: XmlNode;
+  try {
+    doc = parser.parse(xml) as XmlNode;
+  } catch (err) {
+    // the parser's own limits (e.g. more than 100 nested tags) are a property of this file, not a
+    // failure of the scan: report it like malformed XML
+    throw new UiParseError(`not readable as a pygubu interface: ${(err as Error).message}`);
+  }
   const root = doc.interface;
   if (root === undefined) throw new UiParseError('not a pygubu interface: the root element is not <interface>');
-  const widgets: Record<string, number> = {};
-  const layouts: Record<string, number> = {};
+  // Maps, not object literals: a class or manager named `constructor` or `toString` must count from 0
+  const widgets = new Map<string, number>();
+  const layouts = new Map<string, number>();
   const handlers = new Set<string>();
   let objects = 0;
   let maxDepth = 0;
@@ -68,7 +76,7 @@ export function analyseUi(content: Buffer | string): UiFileStats {
     objects++;
     if (depth > maxDepth) maxDepth = depth;
     const cls = attr(obj, 'class');
-    if (attr(obj, 'id') !== undefined && cls) widgets[cls] = (widgets[cls] ?? 0) + 1;
+    if (attr(obj, 'id') !== undefined && cls) widgets.set(cls, (widgets.get(cls) ?? 0) + 1);
     for (const p of list(obj.property)) {
       if (attr(p, 'name') !== 'command' && attr(p, 'type') !== 'command') continue;
       const handler = text(p);
@@ -83,12 +91,12 @@ export function analyseUi(content: Buffer | string): UiFileStats {
     }
     for (const l of list(obj.layout)) {
       const manager = attr(l, 'manager') ?? 'grid'; // pygubu files before managers were named used grid
-      layouts[manager] = (layouts[manager] ?? 0) + 1;
+      layouts.set(manager, (layouts.get(manager) ?? 0) + 1);
     }
     for (const c of list(obj.child)) for (const o of list(c.object)) stack.push([o, depth + 1]);
   }
-  for (const name of Object.keys(widgets)) checkName('widget class', name, 200);
-  for (const name of Object.keys(layouts)) checkName('layout manager', name, 100);
+  for (const name of widgets.keys()) checkName('widget class', name, 200);
+  for (const name of layouts.keys()) checkName('layout manager', name, 100);
   for (const name of handlers) checkName('callback', name, 500);
   if (handlers.size > 10_000) throw new UiParseError(`more than 10,000 distinct callbacks (${handlers.size})`);
   return {
@@ -104,14 +112,17 @@ export function analyseUi(content: Buffer | string): UiFileStats {
   };
 }
 
-const sortKeys = (o: Record<string, number>): Record<string, number> =>
-  Object.fromEntries(Object.entries(o).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+const sortKeys = (m: ReadonlyMap<string, number>): Record<string, number> =>
+  Object.fromEntries([...m].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 
 // eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u001f\u007f]/;
 
 /** Names end up in event data and view keys: the same limits as the event schema. */
 function checkName(what: string, name: string, max: number): void {
+  if (name.length === 0) throw new UiParseError(`a ${what} name is empty`);
+  if (name === '__proto__') throw new UiParseError(`a ${what} named __proto__ cannot be stored`);
+  if (/\p{Cs}/u.test(name)) throw new UiParseError(`a ${what} name holds half of a surrogate pair (a character reference like &#xD800;)`);
   if (name.length > max) throw new UiParseError(`a ${what} name is longer than ${max} characters`);
   if (CONTROL.test(name)) throw new UiParseError(`a ${what} name contains control characters: ${JSON.stringify(name)}`);
 }

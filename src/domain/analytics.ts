@@ -83,12 +83,13 @@ async function findUiFiles(dir: string, problems: ScanProblem[], project: string
 }
 
 /**
- * A deterministic event id: the same project, file, previous and new content always give the same
- * id, so a retried scan appends nothing twice, while a file changed back to an earlier content
- * (different previous sha) still records a new scan.
+ * A deterministic event id: the same project, file, previous scan and new content always give the
+ * same id, so a retried scan appends nothing twice. `previous` names the stored scan the new one
+ * follows (its sha256 and seq): a file toggled A → B → A → B must record the second B too, which an
+ * id made of the previous sha alone would swallow as a duplicate of the first.
  */
-export const scanEventId = (projectId: string, file: string, previousSha: string | undefined, sha: string): string =>
-  `uis-${createHash('sha256').update(`${projectId}\0${file}\0${previousSha ?? ''}\0${sha}`).digest('hex').slice(0, 48)}`;
+export const scanEventId = (projectId: string, file: string, previous: string | undefined, sha: string): string =>
+  `uis-${createHash('sha256').update(`${projectId}\0${file}\0${previous ?? ''}\0${sha}`).digest('hex').slice(0, 48)}`;
 
 /**
  * Scan the projects' pygubu `.ui` files and record one `analytics.ui_scanned` event per new or
@@ -189,7 +190,7 @@ async function scanFile(
     return undefined;
   }
   return {
-    id: scanEventId(project.id, file, previous?.sha256, sha),
+    id: scanEventId(project.id, file, previous ? `${previous.sha256}@${previous.seq}` : undefined, sha),
     stream: uiScanStream(project.id),
     type: 'analytics.ui_scanned',
     data: { project_id: project.id, project: project.name, file, ...stats },

@@ -1,4 +1,4 @@
-import { fuzzCli, fuzzEventPayloads, fuzzProjectCommands, type FuzzFigures, type FuzzOptions } from './fuzz-targets.js';
+import { fuzzCli, fuzzEventPayloads, fuzzProjectCommands, fuzzScanner, type FuzzFigures, type FuzzOptions } from './fuzz-targets.js';
 
 /** Every fuzz target; `spawns` ones start a process per case and run fewer cases. */
 export interface FuzzTarget {
@@ -11,4 +11,5 @@ export const FUZZ_TARGETS: readonly FuzzTarget[] = [
   { name: 'events', run: fuzzEventPayloads },
   { name: 'commands', run: fuzzProjectCommands },
   { name: 'cli', spawns: true, run: fuzzCli },
+  { name: 'scanner', run: fuzzScanner },
 ];

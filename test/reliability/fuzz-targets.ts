@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import fc from 'fast-check';
 import { isStoreError, openStore, type NewEventOfAnyType, type Store } from '../../src/index.js';
 import { run } from '../helpers.js';
@@ -422,4 +422,135 @@ export async function fuzzCli(options: FuzzOptions): Promise<FuzzFigures> {
     await rm(dir, { recursive: true, force: true });
   }
   return { target: 'pygubu-db argv (spawned bin)', cases: options.numRuns, outcomes, ms: performance.now() - started };
+}
+
+// ---- the .ui scanner ---------------------------------------------------------------------------
+
+const xmlEscape = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+
+interface UiNode {
+  cls: string;
+  id: string | undefined;
+  command: string | undefined;
+  layout: string | undefined;
+  bind: string | undefined;
+  children: UiNode[];
+}
+
+const uiNode: fc.Arbitrary<UiNode> = fc.letrec((tie) => ({
+  node: fc.record({
+    cls: fc.oneof(fc.constantFrom('tk.Button', 'ttk.Frame', 'ttk.Label', 'tk.Toplevel', 'pygubu.builder.widgets.scrollbarhelper'), nastyString(30)),
+    id: fc.option(fc.oneof(fc.constantFrom('main', 'button1'), nastyString(20)), { nil: undefined }),
+    command: fc.option(fc.oneof(fc.constantFrom('on_click', ''), nastyString(20)), { nil: undefined }),
+    layout: fc.option(fc.oneof(fc.constantFrom('pack', 'grid', 'place'), nastyString(10)), { nil: undefined }),
+    bind: fc.option(nastyString(12), { nil: undefined }),
+    children: fc.oneof({ maxDepth: 6, depthIdentifier: 'ui', depthSize: 'small' }, fc.constant([]), fc.array(tie('node'), { maxLength: 3 })),
+  }),
+})).node as fc.Arbitrary<UiNode>;
+
+function renderUi(nodes: readonly UiNode[]): string {
+  const obj = (n: UiNode): string =>
+    `<object class="${xmlEscape(n.cls)}"${n.id === undefined ? '' : ` id="${xmlEscape(n.id)}"`}>` +
+    (n.command === undefined ? '' : `<property name="command" type="command" cbtype="simple">${xmlEscape(n.command)}</property>`) +
+    (n.layout === undefined ? '' : `<layout manager="${xmlEscape(n.layout)}"><property name="side">top</property></layout>`) +
+    (n.bind === undefined ? '' : `<bind sequence="&lt;Button-1&gt;" handler="${xmlEscape(n.bind)}" add="" />`) +
+    n.children.map((c) => `<child>${obj(c)}</child>`).join('') +
+    '</object>';
+  return `<?xml version='1.0' encoding='utf-8'?>\n<interface version="1.2">${nodes.map(obj).join('')}</interface>\n`;
+}
+
+const deepUi = (depth: number): string =>
+  `<interface>${'<object class="ttk.Frame" id="f"><child>'.repeat(depth)}<object class="tk.Button" id="b" />${'</child></object>'.repeat(depth)}</interface>`;
+
+const BILLION_LAUGHS = `<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;"><!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;"><!ENTITY lol4 "&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;"><!ENTITY lol5 "&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;"><!ENTITY lol6 "&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;"><!ENTITY lol7 "&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;"><!ENTITY lol8 "&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;"><!ENTITY lol9 "&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;">]><interface><object class="&lol9;" id="x" /></interface>`;
+
+/** .ui file contents: well-formed pygubu trees with hostile names, then the same broken in every way. */
+export const uiContent: fc.Arbitrary<Buffer> = fc.oneof(
+  { weight: 4, arbitrary: fc.array(uiNode, { minLength: 1, maxLength: 3 }).map((n) => Buffer.from(renderUi(n))) },
+  {
+    weight: 3,
+    arbitrary: fc
+      .tuple(fc.array(uiNode, { minLength: 1, maxLength: 2 }), fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 6 }))
+      .map(([n, flips]) => {
+        const b = Buffer.from(renderUi(n));
+        for (const [at, byte] of flips) b[at % b.length] = byte;
+        return b;
+      }),
+  },
+  { weight: 2, arbitrary: fc.tuple(fc.array(uiNode, { minLength: 1, maxLength: 2 }), fc.nat()).map(([n, cut]) => { const b = Buffer.from(renderUi(n)); return b.subarray(0, cut % b.length); }) },
+  { weight: 1, arbitrary: fc.string({ unit: 'binary', maxLength: 200 }).map((s) => Buffer.from(s)) },
+  { weight: 1, arbitrary: fc.uint8Array({ maxLength: 300 }).map((a) => Buffer.from(a)) },
+  { weight: 1, arbitrary: fc.integer({ min: 50, max: 3000 }).map((d) => Buffer.from(deepUi(d))) },
+  {
+    weight: 1,
+    arbitrary: fc.constantFrom(
+      BILLION_LAUGHS,
+      '<interface><object class="&#0;" id="x"/></interface>',
+      '<interface><object class="&#xD800;" id="x"/></interface>',
+      '<interface><object class="tk.Button" id="a" id="b"/></interface>',
+      '<interface><![CDATA[<object class="x" id="y"/>]]></interface>',
+      '<?xml version="1.0" encoding="latin1"?><interface><object class="caf\u00e9" id="x"/></interface>',
+      '\uFEFF<interface><object class="tk.Button" id="b"/></interface>',
+      '<interface><object class="tk.Button"><property name="command" type="command">' + 'h'.repeat(600) + '</property></object></interface>',
+      '<interface>' + '<object class="tk.Button" id="b"><bind sequence="x" handler="h" add=""/></object>'.repeat(2000) + '</interface>',
+      '',
+    ).map((s) => Buffer.from(s)),
+  },
+);
+
+/**
+ * Random XML through `scanProjects`: a file is either recorded (one valid event, the store
+ * verifies) or listed as a problem with a reason and the store unchanged; nothing throws.
+ */
+export async function fuzzScanner(options: FuzzOptions): Promise<FuzzFigures> {
+  const started = performance.now();
+  const outcomes: Record<string, number> = {};
+  const { writeFile, mkdir } = await import('node:fs/promises');
+  const { scanProjects, analyseUi, UiParseError } = await import('../../src/index.js');
+  const holder = new FuzzStore(400);
+  let project: { store: Store; dir: string } | undefined;
+  try {
+    await fc.assert(
+      fc.asyncProperty(uiContent, async (content) => {
+        const store = await holder.get();
+        if (project?.store !== store) {
+          const dir = join(dirname(store.location), 'app');
+          await mkdir(dir, { recursive: true });
+          await store.projects.register({ name: 'app', path: dir });
+          project = { store, dir };
+        }
+        // the pure analyser: stats, or a UiParseError — no other exception
+        try {
+          analyseUi(content);
+        } catch (err) {
+          if (!(err instanceof UiParseError)) throw new Error(`analyseUi threw ${(err as Error)?.stack ?? String(err)}`);
+        }
+        await writeFile(join(project.dir, 'main.ui'), content);
+        const before = await storeDigest(store);
+        const head = store.log.head;
+        let report;
+        try {
+          report = await scanProjects(store, { projects: ['app'] });
+        } catch (err) {
+          const code = expectCoded(err, ['VALIDATION_FAILED'], 'scan');
+          if ((await storeDigest(store)) !== before) throw new Error(`a failed scan changed the store (${code})`);
+          throw new Error(`scan aborted instead of reporting a problem: ${code} ${(err as Error).message}`);
+        }
+        if (report.recorded === 1) {
+          if (store.log.head !== head + 1) throw new Error('recorded 1 but the log did not grow by one');
+          count(outcomes, 'recorded');
+        } else if (report.unchanged === 1) {
+          count(outcomes, 'unchanged');
+        } else {
+          if (report.problems.length === 0 || !report.problems.every((p) => p.reason.length > 0)) throw new Error(`neither recorded nor a problem: ${JSON.stringify(report)}`);
+          if ((await storeDigest(store)) !== before) throw new Error('a file with a problem changed the store');
+          count(outcomes, 'problem');
+        }
+      }),
+      { numRuns: options.numRuns, ...(options.seed !== undefined ? { seed: options.seed } : {}), endOnFailure: true },
+    );
+  } finally {
+    await holder.retire();
+  }
+  return { target: '.ui scanner (random XML)', cases: options.numRuns, outcomes, ms: performance.now() - started };
 }
