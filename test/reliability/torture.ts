@@ -179,6 +179,8 @@ export async function runTorture(options: TortureOptions): Promise<TortureReport
   const seed = options.seed ?? Date.now() % 1e9;
   const random = generator(seed);
   const base = await mkdtemp(join(tmpdir(), 'pygubuai-torture-'));
+  // workloads keep shared inputs (a dump, a legacy registry) here; children inherit it
+  process.env.PYGUBUAI_TORTURE_DIR = base;
   const started = performance.now();
   const perWorkload: Record<string, WorkloadFigures> = {};
   const problems: string[] = [];
