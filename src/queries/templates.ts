@@ -1,0 +1,198 @@
+import semver from 'semver';
+import { StoreError } from '../errors.js';
+import { words } from '../lib/text.js';
+import {
+  averageRating,
+  TEMPLATES,
+  templateKeys,
+  type TemplateFile,
+  type TemplateRating,
+  type TemplateRow,
+  type TemplateVersionRow,
+} from '../projections/templates.js';
+import { lastPart, ViewReader, type ViewSource } from './source.js';
+
+export type TemplateSort = 'downloads' | 'rating' | 'recent' | 'name';
+export const TEMPLATE_SORTS: readonly TemplateSort[] = ['downloads', 'rating', 'recent', 'name'];
+
+export interface SearchTemplatesOptions {
+  tag?: string;
+  author?: string;
+  /** Only templates whose average rating is at least this (unrated ones are left out). */
+  minRating?: number;
+  /** Default: downloads (most first). rating: best first; recent: latest publish first; name: A→Z. */
+  sort?: TemplateSort;
+  /** Default 20; -1 for all. */
+  limit?: number;
+  /** Include deprecated templates (and templates whose latest version is deprecated). */
+  all?: boolean;
+}
+
+/** Index pages are read this many keys at a time. */
+const PAGE = 256;
+/**
+ * A narrowing index (word, tag, author) with at most this many entries is read whole and its rows
+ * put in the sort index's order; past it, the sort index is walked and each row checked instead.
+ */
+const NARROW_CAP = 1000;
+
+const sortKey: Record<Exclude<TemplateSort, 'name'>, (t: TemplateRow) => string> = {
+  downloads: templateKeys.byDownloads,
+  rating: templateKeys.byRating,
+  recent: templateKeys.byRecent,
+};
+const sortPrefix: Record<TemplateSort, string> = {
+  downloads: templateKeys.downloadsPrefix,
+  rating: templateKeys.ratingPrefix,
+  recent: templateKeys.recentPrefix,
+  name: templateKeys.namePrefix,
+};
+
+export const isHidden = (t: TemplateRow): boolean => t.deprecated !== null || t.latestDeprecated !== null;
+
+/** Queries over the templates view; each reads only the index keys it needs. */
+export class TemplateViews {
+  private readonly rows: ViewReader;
+  constructor(source: ViewSource) {
+    this.rows = new ViewReader(source, TEMPLATES);
+  }
+
+  get(name: string): Promise<TemplateRow | undefined> {
+    return this.rows.get<TemplateRow>(templateKeys.byName(name));
+  }
+
+  async require(name: string): Promise<TemplateRow> {
+    const row = await this.get(name);
+    if (!row) {
+      throw new StoreError('TEMPLATE_NOT_FOUND', `no template named ${JSON.stringify(name)}`, {
+        hint: 'see `pygubu-template search` or `pygubu-template list`',
+      });
+    }
+    return row;
+  }
+
+  async count(): Promise<number> {
+    return (await this.rows.get<number>(templateKeys.count)) ?? 0;
+  }
+
+  /** Every version of a template, newest first (publish order is semver order). */
+  versions(name: string): Promise<TemplateVersionRow[]> {
+    return this.rows.values<TemplateVersionRow>(templateKeys.versionPrefix(name), { reverse: true });
+  }
+
+  async version(name: string, version: string): Promise<TemplateVersionRow | undefined> {
+    const ordinal = await this.rows.get<number>(templateKeys.versionOrdinal(name, version));
+    return ordinal === undefined ? undefined : this.rows.get<TemplateVersionRow>(templateKeys.version(name, ordinal));
+  }
+
+  async files(name: string, version: string): Promise<TemplateFile[]> {
+    const v = await this.version(name, version);
+    if (!v) throw new StoreError('TEMPLATE_NOT_FOUND', `template ${name} has no version ${version}`);
+    return (await this.rows.get<TemplateFile[]>(templateKeys.files(name, v.ordinal))) ?? [];
+  }
+
+  /**
+   * The version `install` picks: the highest one matching `range` (any version when none),
+   * preferring versions that are not deprecated.
+   */
+  async resolve(name: string, range?: string): Promise<TemplateVersionRow> {
+    const template = await this.require(name);
+    if (range !== undefined && semver.validRange(range) === null) {
+      throw new StoreError('TEMPLATE_VERSION_INVALID', `${JSON.stringify(range)} is not a semver version or range`, {
+        hint: 'e.g. 1.2.0, ^1.0.0, ~1.2, >=1.0.0 <2.0.0',
+      });
+    }
+    const all = await this.versions(name);
+    const candidates = range === undefined ? all : all.filter((v) => semver.satisfies(v.version, range));
+    const pick = candidates.find((v) => v.deprecated === null) ?? candidates[0];
+    if (!pick) {
+      throw new StoreError('TEMPLATE_NOT_FOUND', `no version of ${name} matches ${range}`, {
+        hint: `published: ${all.map((v) => v.version).join(', ')} (latest ${template.latest})`,
+      });
+    }
+    return pick;
+  }
+
+  rating(name: string, user: string): Promise<TemplateRating | undefined> {
+    return this.rows.get<TemplateRating>(templateKeys.rating(name, user));
+  }
+
+  /** Ratings that carry a review, newest first. */
+  reviews(name: string, options: { limit?: number } = {}): Promise<TemplateRating[]> {
+    return this.rows.values<TemplateRating>(templateKeys.reviewPrefix(name), { limit: options.limit ?? -1 });
+  }
+
+  /** Templates in an order read from an index, optionally filtered; `search('')` without a query. */
+  list(options: SearchTemplatesOptions = {}): Promise<TemplateRow[]> {
+    return this.search('', options);
+  }
+
+  /**
+   * Templates whose name, description or tags have a word starting with every word of the query,
+   * filtered by tag, author and minimum rating, in the order of one sort index.
+   *
+   * The narrowest index among the first query word, the tag and the author is read; when it holds
+   * at most NARROW_CAP names their rows are fetched and put in sort-index order (by the very key the
+   * index stores). Otherwise — or with no query, tag or author — the sort index is walked from the
+   * top and rows are checked until `limit` match.
+   */
+  async search(query: string, options: SearchTemplatesOptions = {}): Promise<TemplateRow[]> {
+    const sort = options.sort ?? 'downloads';
+    const limit = options.limit ?? 20;
+    if (limit === 0) return [];
+    const terms = words(query).sort((a, b) => b.length - a.length); // the longest word narrows most
+    const matches = matcher(terms, options);
+
+    const narrow: string[] = [];
+    if (options.tag !== undefined) narrow.push(templateKeys.tagPrefix(options.tag));
+    if (options.author !== undefined) narrow.push(templateKeys.authorPrefix(options.author));
+    if (terms[0] !== undefined) narrow.push(templateKeys.wordPrefix(terms[0]));
+    for (const prefix of narrow) {
+      const names = await this.namesUnder(prefix, NARROW_CAP);
+      if (names === undefined) continue; // too many: try the next index, or walk the sort index
+      const rows = (await this.rows.getAll<TemplateRow>(names.map(templateKeys.byName))).filter(matches);
+      const keyOf = sort === 'name' ? (t: TemplateRow) => t.name : sortKey[sort];
+      const ordered = rows.map((t) => [keyOf(t), t] as const).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+      return ordered.slice(0, limit < 0 ? undefined : limit).map(([, t]) => t);
+    }
+
+    const out: TemplateRow[] = [];
+    const nameOf = sort === 'name' ? (k: string) => k.slice(templateKeys.namePrefix.length) : lastPart;
+    let after: string | undefined;
+    for (;;) {
+      const keys = await this.rows.keys(sortPrefix[sort], { limit: PAGE, ...(after ? { after } : {}) });
+      if (keys.length === 0) break;
+      after = keys[keys.length - 1];
+      for (const t of await this.rows.getAll<TemplateRow>(keys.map((k) => templateKeys.byName(nameOf(k))))) {
+        // Rating order is best first: once below the minimum, nothing further can match.
+        if (sort === 'rating' && options.minRating !== undefined && (averageRating(t) ?? 0) < options.minRating) return out;
+        if (!matches(t)) continue;
+        out.push(t);
+        if (out.length === limit) return out;
+      }
+      if (keys.length < PAGE) break;
+    }
+    return out;
+  }
+
+  /** Distinct names under an index prefix, or undefined when there are more than `cap`. */
+  private async namesUnder(prefix: string, cap: number): Promise<string[] | undefined> {
+    const keys = await this.rows.keys(prefix, { limit: cap + 1 });
+    const names = [...new Set(keys.map(lastPart))];
+    return keys.length > cap ? undefined : names;
+  }
+}
+
+function matcher(terms: readonly string[], options: SearchTemplatesOptions): (t: TemplateRow) => boolean {
+  return (t) => {
+    if (!options.all && isHidden(t)) return false;
+    if (options.tag !== undefined && !t.tags.includes(options.tag)) return false;
+    if (options.author !== undefined && t.author !== options.author) return false;
+    if (options.minRating !== undefined && (averageRating(t) ?? -1) < options.minRating) return false;
+    if (terms.length > 0) {
+      const own = words(t.name, t.description, t.tags);
+      if (!terms.every((term) => own.some((w) => w.startsWith(term)))) return false;
+    }
+    return true;
+  };
+}
