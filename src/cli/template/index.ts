@@ -111,13 +111,13 @@ const publish = command({
   describe: 'Publish a .ui file or a project directory (.ui, .py, README.md) as a template version',
   builder: (y) =>
     y
+      .version(false) // --version is the template's version here, not the tool's
       .positional('path', { type: 'string', demandOption: true, describe: 'a .ui file or a project directory' })
       .option('name', { type: 'string', demandOption: true, describe: 'template name' })
       .option('version', { type: 'string', demandOption: true, describe: 'semver version, newer than the latest published' })
       .option('description', { alias: 'd', type: 'string', describe: 'what the template is' })
       .option('author', { type: 'string', describe: 'author (default: config user, else $USER)' })
-      .option('tags', { alias: 't', type: 'string', describe: 'comma-separated tags' })
-      .version(false),
+      .option('tags', { alias: 't', type: 'string', describe: 'comma-separated tags' }),
   run: async (argv, ctx) => {
     const result = await ctx.withStore(
       (store) =>
