@@ -30,11 +30,8 @@ export interface SearchTemplatesOptions {
 
 /** Index pages are read this many keys at a time. */
 const PAGE = 256;
-/**
- * A narrowing index (word, tag, author) with at most this many entries is read whole and its rows
- * put in the sort index's order; past it, the sort index is walked and each row checked instead.
- */
-const NARROW_CAP = 1000;
+/** A narrowing index range (word, tag, author) is read when it has at most this many keys. */
+const NARROW_CAP = 2000;
 
 const sortKey: Record<Exclude<TemplateSort, 'name'>, (t: TemplateRow) => string> = {
   downloads: templateKeys.byDownloads,
@@ -131,29 +128,45 @@ export class TemplateViews {
    * Templates whose name, description or tags have a word starting with every word of the query,
    * filtered by tag, author and minimum rating, in the order of one sort index.
    *
-   * The narrowest index among the first query word, the tag and the author is read; when it holds
-   * at most NARROW_CAP names their rows are fetched and put in sort-index order (by the very key the
-   * index stores). Otherwise — or with no query, tag or author — the sort index is walked from the
-   * top and rows are checked until `limit` match.
+   * Plan: the names under each narrowing index (one per query word, the tag, the author) are read
+   * as keys only, up to NARROW_CAP each, and intersected. When that candidate set is smaller than
+   * what walking the sort index would read to fill `limit`, the candidates' rows are fetched and put
+   * in sort-index order by the very key that index stores. Otherwise the sort index is walked from
+   * the top, skipping names outside the candidates before any row is read, until `limit` match.
    */
   async search(query: string, options: SearchTemplatesOptions = {}): Promise<TemplateRow[]> {
     const sort = options.sort ?? 'downloads';
     const limit = options.limit ?? 20;
     if (limit === 0) return [];
-    const terms = words(query).sort((a, b) => b.length - a.length); // the longest word narrows most
-    const matches = matcher(terms, options);
+    const terms = [...new Set(words(query))];
 
-    const narrow: string[] = [];
-    if (options.tag !== undefined) narrow.push(templateKeys.tagPrefix(options.tag));
-    if (options.author !== undefined) narrow.push(templateKeys.authorPrefix(options.author));
-    if (terms[0] !== undefined) narrow.push(templateKeys.wordPrefix(terms[0]));
-    for (const prefix of narrow) {
+    let candidates: Set<string> | undefined;
+    const unchecked: string[] = []; // query words whose index range was too big to read
+    const narrowing: Array<[string, string | undefined]> = [
+      ...(options.tag !== undefined ? [[templateKeys.tagPrefix(options.tag), undefined] as [string, undefined]] : []),
+      ...(options.author !== undefined ? [[templateKeys.authorPrefix(options.author), undefined] as [string, undefined]] : []),
+      ...terms.map((t) => [templateKeys.wordPrefix(t), t] as [string, string]),
+    ];
+    for (const [prefix, term] of narrowing) {
       const names = await this.namesUnder(prefix, NARROW_CAP);
-      if (names === undefined) continue; // too many: try the next index, or walk the sort index
-      const rows = (await this.rows.getAll<TemplateRow>(names.map(templateKeys.byName))).filter(matches);
-      const keyOf = sort === 'name' ? (t: TemplateRow) => t.name : sortKey[sort];
-      const ordered = rows.map((t) => [keyOf(t), t] as const).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-      return ordered.slice(0, limit < 0 ? undefined : limit).map(([, t]) => t);
+      if (names === undefined) {
+        if (term !== undefined) unchecked.push(term);
+        continue;
+      }
+      candidates = candidates === undefined ? names : new Set([...candidates].filter((n) => names.has(n)));
+      if (candidates.size === 0) return [];
+    }
+    const matches = matcher(unchecked, options);
+
+    if (candidates !== undefined) {
+      const total = await this.count();
+      const walkCost = limit < 0 ? Infinity : (limit * total) / candidates.size;
+      if (candidates.size <= walkCost) {
+        const rows = (await this.rows.getAll<TemplateRow>([...candidates].map(templateKeys.byName))).filter(matches);
+        const keyOf = sort === 'name' ? (t: TemplateRow) => t.name : sortKey[sort];
+        const ordered = rows.map((t) => [keyOf(t), t] as const).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+        return ordered.slice(0, limit < 0 ? undefined : limit).map(([, t]) => t);
+      }
     }
 
     const out: TemplateRow[] = [];
@@ -163,7 +176,8 @@ export class TemplateViews {
       const keys = await this.rows.keys(sortPrefix[sort], { limit: PAGE, ...(after ? { after } : {}) });
       if (keys.length === 0) break;
       after = keys[keys.length - 1];
-      for (const t of await this.rows.getAll<TemplateRow>(keys.map((k) => templateKeys.byName(nameOf(k))))) {
+      const names = keys.map(nameOf).filter((n) => candidates === undefined || candidates.has(n));
+      for (const t of await this.rows.getAll<TemplateRow>(names.map(templateKeys.byName))) {
         // Rating order is best first: once below the minimum, nothing further can match.
         if (sort === 'rating' && options.minRating !== undefined && (averageRating(t) ?? 0) < options.minRating) return out;
         if (!matches(t)) continue;
@@ -175,11 +189,10 @@ export class TemplateViews {
     return out;
   }
 
-  /** Distinct names under an index prefix, or undefined when there are more than `cap`. */
-  private async namesUnder(prefix: string, cap: number): Promise<string[] | undefined> {
+  /** Distinct names under an index prefix, or undefined when there are more than `cap` keys. */
+  private async namesUnder(prefix: string, cap: number): Promise<Set<string> | undefined> {
     const keys = await this.rows.keys(prefix, { limit: cap + 1 });
-    const names = [...new Set(keys.map(lastPart))];
-    return keys.length > cap ? undefined : names;
+    return keys.length > cap ? undefined : new Set(keys.map(lastPart));
   }
 }
 
