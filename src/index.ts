@@ -12,3 +12,8 @@ export type { VerifyReport, VerifyProblem } from './projections/verify.js';
 export type { AsOf, Progress } from './projections/replay.js';
 export type { Views } from './queries/index.js';
 export { defaultStoreLocation, legacyRegistryPath, pygubuaiHome, configPath } from './paths.js';
+export type { TemplateRow, TemplateVersionRow, TemplateRating, TemplateFile } from './projections/templates.js';
+export type { SearchTemplatesOptions, TemplateSort } from './queries/templates.js';
+export type { TemplateMarketplace, InstallTemplateInput, InstallResult, SeedResult } from './domain/marketplace.js';
+export type { PublishTemplateInput, PublishResult, RateTemplateInput, DeprecateTemplateInput } from './domain/templates.js';
+export { STARTER_TEMPLATES } from './domain/template-starters.js';
