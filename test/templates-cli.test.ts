@@ -34,6 +34,8 @@ test('pygubu-db init publishes the three starters once', async () => {
   assert.is(second.events, first.events);
   const seed = json(await tpl(['seed', '--json']));
   assert.equal(seed.published, []);
+  const empty = json(await run('pygubu-db', ['init', '--no-starters', '--json', '--store', join(work, 'empty-store')], { env: env() }));
+  assert.equal([empty.events, empty.starters.published], [0, []]);
   const list = json(await tpl(['list', '--json']));
   assert.equal(list.map((t: { name: string; author: string }) => [t.name, t.author]), [['crud', 'pygubuai'], ['login', 'pygubuai'], ['settings', 'pygubuai']]);
 });
