@@ -26,7 +26,7 @@ const TAGS = ['form', 'table', 'dialog', 'dashboard', 'media', 'data', 'admin', 
 const AUTHORS = Array.from({ length: 50 }, (_, i) => `author${i}`);
 
 /** A small deterministic PRNG so every run builds the same store. */
-function rng(seed: number): () => number {
+export function rng(seed: number): () => number {
   let s = seed >>> 0;
   return () => {
     s = (s + 0x6d2b79f5) >>> 0;
@@ -58,7 +58,7 @@ function publishedEvent(i: number, r: () => number): NewEvent {
   };
 }
 
-async function fill(store: Store, n: number, r: () => number): Promise<string[]> {
+export async function fill(store: Store, n: number, r: () => number): Promise<string[]> {
   const names: string[] = [];
   const BATCH = 1000;
   for (let i = 0; i < n; i += BATCH) {

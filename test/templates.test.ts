@@ -343,6 +343,60 @@ test('--as-of before and after a publish; rebuild gives identical views; verify 
   }
 });
 
+test('search plans (candidate rows vs sort-index walk) agree with a plain sort of every row', async () => {
+  const { contentHash, sha256 } = await import('../src/domain/templates.js');
+  const { store, cleanup } = await tempStore();
+  try {
+    const names = Array.from({ length: 300 }, (_, i) => `common-${String(i).padStart(3, '0')}`);
+    const tags = ['odd', 'even'];
+    await store.append(
+      names.map((name, i) => {
+        const content = UI(name);
+        const f: [{ path: string; content: string; sha256: string }] = [{ path: 'a.ui', content, sha256: sha256(content) }];
+        const description = i % 10 === 0 ? 'rare word here' : 'plain';
+        return { stream: `template-${name}`, type: 'template.published' as const, data: { name, version: '1.0.0', description, author: `a${i % 3}`, tags: [tags[i % 2]!], files: f, hash: contentHash(f) } };
+      }),
+    );
+    const extra = [];
+    for (let i = 0; i < 900; i++) {
+      const name = names[(i * 7919) % 97]!;
+      extra.push({ stream: `template-${name}`, type: 'template.downloaded' as const, data: { name, version: '1.0.0' } });
+    }
+    for (let i = 0; i < 200; i++) {
+      const name = names[(i * 31) % 150]!;
+      extra.push({ stream: `template-${name}`, type: 'template.rated' as const, data: { name, user: `u${i % 7}`, stars: 1 + ((i * 13) % 5) }});
+    }
+    await store.append(extra);
+    const v = store.views.templates;
+    const every = (await Promise.all(names.map((n) => v.get(n)))).map((t) => t!);
+    const avg = (t: (typeof every)[number]) => (t.ratingCount === 0 ? 0 : t.ratingSum / t.ratingCount);
+    const by: Record<string, (a: (typeof every)[number], b: (typeof every)[number]) => number> = {
+      downloads: (a, b) => b.downloads - a.downloads || (a.name < b.name ? -1 : 1),
+      rating: (a, b) => avg(b) - avg(a) || b.ratingCount - a.ratingCount || (a.name < b.name ? -1 : 1),
+      recent: (a, b) => b.publishedSeq - a.publishedSeq,
+      name: (a, b) => (a.name < b.name ? -1 : 1),
+    };
+    for (const sort of ['downloads', 'rating', 'recent', 'name'] as const) {
+      for (const [query, filter, options] of [
+        ['common', () => true, {}],
+        ['rare', (t: (typeof every)[number]) => t.description.includes('rare'), {}],
+        ['common', (t: (typeof every)[number]) => t.tags.includes('odd'), { tag: 'odd' }],
+        ['', (t: (typeof every)[number]) => t.author === 'a1', { author: 'a1' }],
+        ['', (t: (typeof every)[number]) => avg(t) >= 3 && t.ratingCount > 0, { minRating: 3 }],
+      ] as const) {
+        for (const limit of [20, -1]) {
+          // limit 20 walks the sort index; -1 (all) fetches the candidates and orders them by index key
+          const expected = every.filter(filter).sort(by[sort]).slice(0, limit < 0 ? undefined : limit).map((t) => t.name);
+          const got = (await v.search(query, { sort, limit, ...options })).map((t) => t.name);
+          assert.equal(got, expected, `${sort} ${query} ${JSON.stringify(options)} limit ${limit}`);
+        }
+      }
+    }
+  } finally {
+    await cleanup();
+  }
+});
+
 test('starters are real pygubu interfaces with the widgets the Python tool ships', async () => {
   const byName = Object.fromEntries(STARTER_TEMPLATES.map((t) => [t.name, t.files.find((f) => f.path.endsWith('.ui'))!.content]));
   assert.match(byName.login!, /ttk\.Entry" id="username_entry"/);

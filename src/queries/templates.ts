@@ -1,5 +1,6 @@
 import semver from 'semver';
 import { StoreError } from '../errors.js';
+import { prefixRange } from '../log/keys.js';
 import { words } from '../lib/text.js';
 import {
   averageRating,
@@ -30,6 +31,8 @@ export interface SearchTemplatesOptions {
 
 /** Index pages are read this many keys at a time. */
 const PAGE = 256;
+/** Reading one row costs about this many index keys read in a range (classic-level, warm cache). */
+const ROW_COST_IN_KEYS = 10;
 /** A narrowing index range (word, tag, author) is read when it has at most this many keys. */
 const NARROW_CAP = 2000;
 
@@ -129,10 +132,10 @@ export class TemplateViews {
    * filtered by tag, author and minimum rating, in the order of one sort index.
    *
    * Plan: the names under each narrowing index (one per query word, the tag, the author) are read
-   * as keys only, up to NARROW_CAP each, and intersected. When that candidate set is smaller than
-   * what walking the sort index would read to fill `limit`, the candidates' rows are fetched and put
-   * in sort-index order by the very key that index stores. Otherwise the sort index is walked from
-   * the top, skipping names outside the candidates before any row is read, until `limit` match.
+   * as keys only, up to NARROW_CAP each, and intersected. When fetching the candidates' rows costs
+   * less than walking the sort index far enough to fill `limit`, they are fetched and put in
+   * sort-index order by the very key that index stores. Otherwise the sort index is walked from the
+   * top, skipping names outside the candidates before any row is read, until `limit` match.
    */
   async search(query: string, options: SearchTemplatesOptions = {}): Promise<TemplateRow[]> {
     const sort = options.sort ?? 'downloads';
@@ -160,8 +163,10 @@ export class TemplateViews {
 
     if (candidates !== undefined) {
       const total = await this.count();
-      const walkCost = limit < 0 ? Infinity : (limit * total) / candidates.size;
-      if (candidates.size <= walkCost) {
+      // A walk reads about limit × total / |candidates| keys but fetches only `limit` rows; the
+      // candidate path fetches every candidate's row. A row read costs about ten key reads.
+      const walkKeys = limit < 0 ? Infinity : (limit * total) / candidates.size;
+      if (candidates.size * ROW_COST_IN_KEYS <= walkKeys) {
         const rows = (await this.rows.getAll<TemplateRow>([...candidates].map(templateKeys.byName))).filter(matches);
         const keyOf = sort === 'name' ? (t: TemplateRow) => t.name : sortKey[sort];
         const ordered = rows.map((t) => [keyOf(t), t] as const).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
@@ -173,7 +178,7 @@ export class TemplateViews {
     const nameOf = sort === 'name' ? (k: string) => k.slice(templateKeys.namePrefix.length) : lastPart;
     let after: string | undefined;
     for (;;) {
-      const keys = await this.rows.keys(sortPrefix[sort], { limit: PAGE, ...(after ? { after } : {}) });
+      const keys = await this.keys(sortPrefix[sort], PAGE, after);
       if (keys.length === 0) break;
       after = keys[keys.length - 1];
       const names = keys.map(nameOf).filter((n) => candidates === undefined || candidates.has(n));
@@ -191,8 +196,20 @@ export class TemplateViews {
 
   /** Distinct names under an index prefix, or undefined when there are more than `cap` keys. */
   private async namesUnder(prefix: string, cap: number): Promise<Set<string> | undefined> {
-    const keys = await this.rows.keys(prefix, { limit: cap + 1 });
+    const keys = await this.keys(prefix, cap + 1);
     return keys.length > cap ? undefined : new Set(keys.map(lastPart));
+  }
+
+  /**
+   * Index keys (without the view prefix) in one `all()` call: several times faster than iterating
+   * key by key, which matters for the up-to-2,000-key ranges a search reads.
+   */
+  private async keys(prefix: string, limit: number, after?: string): Promise<string[]> {
+    const full = this.rows.prefix + prefix;
+    const range = prefixRange(full);
+    const keys = await this.rows.source.db.keys({ ...(after !== undefined ? { gt: this.rows.prefix + after, lt: range.lt } : range), limit }).all();
+    const cut = this.rows.prefix.length;
+    return keys.map((k) => k.slice(cut));
   }
 }
 
