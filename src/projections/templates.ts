@@ -73,10 +73,11 @@ export const averageRating = (t: Pick<TemplateRow, 'ratingSum' | 'ratingCount'>)
 export const templateKeys = {
   byName: (name: string) => `t!${name}`,
   namePrefix: 't!',
-  version: (name: string, ordinal: number) => `ver!${name}${SEP}${ordinalHex(ordinal)}`,
-  versionPrefix: (name: string) => `ver!${name}${SEP}`,
-  versionOrdinal: (name: string, version: string) => `vno!${name}${SEP}${version}`,
-  files: (name: string, ordinal: number) => `files!${name}${SEP}${ordinalHex(ordinal)}`,
+  version: (name: string, version: string) => `ver!${name}${SEP}${version}`,
+  /** Versions in publish order, which is semver order: each must be newer than the last. */
+  versionOrder: (name: string, ordinal: number) => `vord!${name}${SEP}${ordinalHex(ordinal)}`,
+  versionOrderPrefix: (name: string) => `vord!${name}${SEP}`,
+  files: (name: string, version: string) => `files!${name}${SEP}${version}`,
   rating: (name: string, user: string) => `rt!${name}${SEP}${user}`,
   review: (name: string, seq: number) => `rv!${name}${SEP}${invSeq(seq)}`,
   reviewPrefix: (name: string) => `rv!${name}${SEP}`,
@@ -124,11 +125,6 @@ function moveKey(rows: Rows, key: (t: TemplateRow) => string, before: TemplateRo
   rows.put(b, null);
 }
 
-async function versionRow(rows: Rows, name: string, version: string): Promise<TemplateVersionRow | undefined> {
-  const ordinal = await rows.get<number>(templateKeys.versionOrdinal(name, version));
-  return ordinal === undefined ? undefined : rows.get<TemplateVersionRow>(templateKeys.version(name, ordinal));
-}
-
 /**
  * The marketplace: latest version per template, every version with its files, ratings (one per
  * user), reviews newest first, download counts; indexes by word, tag, author, downloads, rating and
@@ -142,11 +138,16 @@ export const templatesProjection = defineProjection({
   async fold(event, rows) {
     const name = event.data.name;
     const key = templateKeys.byName(name);
-    const row = await rows.get<TemplateRow>(key);
+    const versionKey = 'version' in event.data && event.data.version !== undefined ? templateKeys.version(name, event.data.version) : undefined;
+    // The template row and the version row are read together: a download costs one round of reads.
+    const [row, versionRow] = await Promise.all([
+      rows.get<TemplateRow>(key),
+      versionKey === undefined ? undefined : rows.get<TemplateVersionRow>(versionKey),
+    ]);
     switch (event.type) {
       case 'template.published': {
         const d = event.data;
-        if ((await rows.get<number>(templateKeys.versionOrdinal(name, d.version))) !== undefined) return;
+        if (versionRow) return;
         const ordinal = (row?.versionCount ?? 0) + 1;
         const version: TemplateVersionRow = {
           name,
@@ -163,9 +164,9 @@ export const templatesProjection = defineProjection({
           downloads: 0,
           deprecated: null,
         };
-        rows.put(templateKeys.versionOrdinal(name, d.version), ordinal);
-        rows.put(templateKeys.version(name, ordinal), version);
-        rows.put(templateKeys.files(name, ordinal), d.files);
+        rows.put(templateKeys.version(name, d.version), version);
+        rows.put(templateKeys.versionOrder(name, ordinal), d.version);
+        rows.put(templateKeys.files(name, d.version), d.files);
         const next: TemplateRow = {
           name,
           latest: d.version,
@@ -189,9 +190,8 @@ export const templatesProjection = defineProjection({
         return;
       }
       case 'template.downloaded': {
-        const version = await versionRow(rows, name, event.data.version);
-        if (!row || !version) return;
-        rows.put(templateKeys.version(name, version.ordinal), { ...version, downloads: version.downloads + 1 });
+        if (!row || !versionRow || versionKey === undefined) return;
+        rows.put(versionKey, { ...versionRow, downloads: versionRow.downloads + 1 });
         const next = { ...row, downloads: row.downloads + 1 };
         rows.put(key, next);
         moveKey(rows, templateKeys.byDownloads, row, next);
@@ -222,9 +222,8 @@ export const templatesProjection = defineProjection({
           rows.put(key, { ...row, deprecated: reason });
           return;
         }
-        const version = await versionRow(rows, name, v);
-        if (!version) return;
-        rows.put(templateKeys.version(name, version.ordinal), { ...version, deprecated: reason });
+        if (!versionRow || versionKey === undefined) return;
+        rows.put(versionKey, { ...versionRow, deprecated: reason });
         if (v === row.latest) rows.put(key, { ...row, latestDeprecated: reason });
         return;
       }

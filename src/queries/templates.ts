@@ -76,19 +76,19 @@ export class TemplateViews {
   }
 
   /** Every version of a template, newest first (publish order is semver order). */
-  versions(name: string): Promise<TemplateVersionRow[]> {
-    return this.rows.values<TemplateVersionRow>(templateKeys.versionPrefix(name), { reverse: true });
+  async versions(name: string): Promise<TemplateVersionRow[]> {
+    const order = await this.rows.values<string>(templateKeys.versionOrderPrefix(name), { reverse: true });
+    return this.rows.getAll<TemplateVersionRow>(order.map((v) => templateKeys.version(name, v)));
   }
 
-  async version(name: string, version: string): Promise<TemplateVersionRow | undefined> {
-    const ordinal = await this.rows.get<number>(templateKeys.versionOrdinal(name, version));
-    return ordinal === undefined ? undefined : this.rows.get<TemplateVersionRow>(templateKeys.version(name, ordinal));
+  version(name: string, version: string): Promise<TemplateVersionRow | undefined> {
+    return this.rows.get<TemplateVersionRow>(templateKeys.version(name, version));
   }
 
   async files(name: string, version: string): Promise<TemplateFile[]> {
-    const v = await this.version(name, version);
-    if (!v) throw new StoreError('TEMPLATE_NOT_FOUND', `template ${name} has no version ${version}`);
-    return (await this.rows.get<TemplateFile[]>(templateKeys.files(name, v.ordinal))) ?? [];
+    const files = await this.rows.get<TemplateFile[]>(templateKeys.files(name, version));
+    if (!files) throw new StoreError('TEMPLATE_NOT_FOUND', `template ${name} has no version ${version}`);
+    return files;
   }
 
   /**
