@@ -2,7 +2,8 @@
  * Template marketplace bench: search latency over N templates (p50/p99 of many queries, in-process
  * through the library) and the cost of one download-count update.
  *
- *   node dist/bench/templates.js [--templates 10000] [--queries 1000] [--out bench/results/templates.json]
+ *   npm run build && node dist/bench/templates.js [--templates 10000] [--queries 1000] [--out FILE]
+ *   (default FILE: bench/results/templates.json)
  *
  * The store is filled with batched appends of valid template.* events (the path an import takes),
  * then measured with the same queries the CLI runs.
@@ -10,6 +11,7 @@
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { contentHash, sha256 } from '../src/domain/templates.js';
 import { openStore, type NewEvent, type Store } from '../src/index.js';
@@ -203,10 +205,12 @@ export async function benchTemplates(options: { templates?: number; queries?: nu
   }
 }
 
+/** The package root (this file runs from dist/bench). */
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const isMain = process.argv[1] !== undefined && import.meta.url === new URL(`file://${process.argv[1]}`).href;
 if (isMain) {
   const { values } = parseArgs({
-    options: { templates: { type: 'string' }, queries: { type: 'string' }, out: { type: 'string', default: 'bench/results/templates.json' } },
+    options: { templates: { type: 'string' }, queries: { type: 'string' }, out: { type: 'string', default: join(ROOT, 'bench', 'results', 'templates.json') } },
   });
   const result = await benchTemplates({
     ...(values.templates ? { templates: Number(values.templates) } : {}),
