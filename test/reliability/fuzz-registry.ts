@@ -1,4 +1,4 @@
-import { fuzzCli, fuzzEventPayloads, fuzzProjectCommands, fuzzScanner, type FuzzFigures, type FuzzOptions } from './fuzz-targets.js';
+import { fuzzCli, fuzzEventPayloads, fuzzProjectCommands, fuzzScanner, fuzzTemplates, type FuzzFigures, type FuzzOptions } from './fuzz-targets.js';
 
 /** Every fuzz target; `spawns` ones start a process per case and run fewer cases. */
 export interface FuzzTarget {
@@ -12,4 +12,5 @@ export const FUZZ_TARGETS: readonly FuzzTarget[] = [
   { name: 'commands', run: fuzzProjectCommands },
   { name: 'cli', spawns: true, run: fuzzCli },
   { name: 'scanner', run: fuzzScanner },
+  { name: 'templates', run: fuzzTemplates },
 ];

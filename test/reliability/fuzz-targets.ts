@@ -554,3 +554,96 @@ export async function fuzzScanner(options: FuzzOptions): Promise<FuzzFigures> {
   }
   return { target: '.ui scanner (random XML)', cases: options.numRuns, outcomes, ms: performance.now() - started };
 }
+
+// ---- the template marketplace ------------------------------------------------------------------
+
+const version = fc.oneof(
+  fc.tuple(fc.nat(20), fc.nat(20), fc.nat(20)).map(([a, b, c]) => `${a}.${b}.${c}`),
+  fc.tuple(fc.nat(5), fc.nat(5), fc.nat(5), fc.stringMatching(/^[0-9A-Za-z.-]{1,10}$/)).map(([a, b, c, pre]) => `${a}.${b}.${c}-${pre}`),
+  fc.constantFrom('1.0', 'v1.0.0', '01.0.0', '1.0.0+build', '999999999999999999999.0.0', '', ' 1.0.0', '1.0.0\n', '^1.0.0', '*', 'latest'),
+  nastyString(20),
+);
+
+const templateFilePath = fc.oneof(
+  { weight: 3, arbitrary: fc.constantFrom('main.ui', 'sub/dialog.ui', 'README.md', 'img/icon.txt') },
+  { weight: 2, arbitrary: fc.constantFrom('../escape.ui', '/etc/evil.ui', 'a/../../up.ui', 'C:\\win.ui', 'sub\\..\\..\\x.ui', '.', '', 'a\u0000b.ui', 'con.ui', `${'d/'.repeat(80)}deep.ui`) },
+  { weight: 2, arbitrary: nastyString(30).map((s) => `${s}.ui`) },
+);
+
+const UI_OK = '<?xml version="1.0"?><interface><object class="tk.Toplevel" id="main"><child><object class="ttk.Button" id="b"/></child></object></interface>';
+
+/** Every file under `dir`, relative. */
+async function filesUnder(dir: string): Promise<string[]> {
+  const { readdir } = await import('node:fs/promises');
+  const out: string[] = [];
+  const walk = async (d: string, rel: string) => {
+    for (const e of await readdir(d, { withFileTypes: true }).catch(() => [])) {
+      if (e.isDirectory()) await walk(join(d, e.name), `${rel}${e.name}/`);
+      else out.push(`${rel}${e.name}`);
+    }
+  };
+  await walk(dir, '');
+  return out;
+}
+
+/**
+ * Hostile template names, versions, tags, file paths and install specs through publish, rate and
+ * install: success (and an install writes only inside `<dest>/<name>/`), or a coded error with
+ * the store unchanged.
+ */
+export async function fuzzTemplates(options: FuzzOptions): Promise<FuzzFigures> {
+  const started = performance.now();
+  const outcomes: Record<string, number> = {};
+  const holder = new FuzzStore(100);
+  const { mkdtemp: mk } = await import('node:fs/promises');
+  const sandbox = await mk(join(tmpdir(), 'pygubuai-fuzz-tpl-'));
+  let n = 0;
+  const op = fc.oneof(
+    fc.record({
+      op: fc.constant('publish' as const),
+      name: fc.oneof(fc.constantFrom('login-form', 'dash_board'), nastyString(30)),
+      version,
+      tags: fc.array(nastyString(12), { maxLength: 3 }),
+      files: fc.array(fc.tuple(templateFilePath, fc.oneof(fc.constant(UI_OK), fc.string({ maxLength: 40 }))), { minLength: 1, maxLength: 3 }),
+      description: nastyString(40),
+    }),
+    fc.record({ op: fc.constant('install' as const), spec: fc.oneof(fc.constantFrom('login-form', 'login-form@^1', 'dash_board@*'), fc.tuple(fc.constantFrom('login-form', 'dash_board'), version).map(([a, v]) => `${a}@${v}`), nastyString(30)) }),
+    fc.record({ op: fc.constant('rate' as const), name: fc.constantFrom('login-form', 'dash_board', '../x'), stars: fc.oneof(fc.integer({ min: -2, max: 8 }), fc.double()), user: nastyString(12), review: nastyString(60) }),
+  );
+  try {
+    await fc.assert(
+      fc.asyncProperty(fc.array(op, { minLength: 1, maxLength: 4 }), async (ops) => {
+        const store = await holder.get();
+        for (const o of ops) {
+          const before = await storeDigest(store);
+          const dest = join(sandbox, `case-${n++}`, 'dest');
+          try {
+            if (o.op === 'publish') {
+              await store.templates.publish({ name: o.name, version: o.version, author: 'fuzz', tags: o.tags, description: o.description, files: o.files.map(([path, content]) => ({ path, content })) });
+            } else if (o.op === 'install') {
+              const r = await store.templates.install({ spec: o.spec, dest });
+              const root = join(dest, '..');
+              const escaped = (await filesUnder(root)).filter((f) => !f.startsWith(`dest/${r.template.name}/`));
+              if (escaped.length > 0) throw new Error(`install of ${o.spec} wrote outside dest/${r.template.name}/: ${escaped.join(', ')}`);
+            } else {
+              await store.templates.rate({ name: o.name, stars: o.stars, user: o.user, review: o.review });
+            }
+            count(outcomes, `${o.op} ok`);
+          } catch (err) {
+            if (err instanceof Error && /wrote outside/.test(err.message)) throw err;
+            if (!isStoreError(err) || !/^[A-Z_]+$/.test(String(err.code))) throw new Error(`${o.op}: not a coded error: ${(err as Error)?.stack ?? String(err)}`);
+            if ((await storeDigest(store)) !== before) throw new Error(`a refused ${o.op} (${err.code}) changed the store`);
+            const escaped = (await filesUnder(join(dest, '..'))).filter((f) => !f.startsWith('dest/'));
+            if (escaped.length > 0) throw new Error(`a refused install wrote outside dest: ${escaped.join(', ')}`);
+            count(outcomes, String(err.code));
+          }
+        }
+      }),
+      { numRuns: options.numRuns, ...(options.seed !== undefined ? { seed: options.seed } : {}), endOnFailure: true },
+    );
+  } finally {
+    await holder.retire();
+    await rm(sandbox, { recursive: true, force: true });
+  }
+  return { target: 'template names/versions/paths (publish, install, rate)', cases: options.numRuns, outcomes, ms: performance.now() - started };
+}
