@@ -12,3 +12,4 @@ export type { VerifyReport, VerifyProblem } from './projections/verify.js';
 export type { AsOf, Progress } from './projections/replay.js';
 export type { Views } from './queries/index.js';
 export { defaultStoreLocation, legacyRegistryPath, pygubuaiHome, configPath } from './paths.js';
+export * from './dump/index.js';
