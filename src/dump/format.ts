@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
 import { Packr } from 'msgpackr';
 import { StoreError } from '../errors.js';
 
@@ -151,6 +152,8 @@ export interface ReadDumpOptions {
   kind?: DumpKind;
   /** Check one event (schema, continuity); throw to refuse the dump. Errors are tagged with the position. */
   onEvent?: (event: Record<string, unknown>, where: Position) => void | Promise<void>;
+  /** Bytes read so far and the file's size, every few thousand records. */
+  onProgress?: (bytesRead: number, size: number) => void;
 }
 
 export interface DumpSummary {
@@ -171,6 +174,7 @@ const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'obj
 export async function readDump(path: string, options: ReadDumpOptions = {}): Promise<DumpSummary> {
   const encoding = options.encoding ?? (await sniffEncoding(path));
   const records = encoding === 'ndjson' ? ndjsonRecords(path) : msgpackRecords(path);
+  const size = options.onProgress ? (await stat(path)).size : 0;
   const hash = createHash('sha256');
   let header: DumpHeader | undefined;
   let trailer: DumpTrailer | undefined;
@@ -210,8 +214,9 @@ export async function readDump(path: string, options: ReadDumpOptions = {}): Pro
     }
     lastSeq = seq;
     hash.update(record.bytes);
-    count++;
+    if (++count % 5000 === 0) options.onProgress?.(bytes, size);
   }
+  options.onProgress?.(bytes, size);
   if (!header) throw dumpError('DUMP_TRUNCATED', encoding === 'ndjson' ? { line: 1 } : { offset: 0 }, 'the file is empty');
   if (!trailer) {
     const end = last ? describePosition(last.where) : 'the header';

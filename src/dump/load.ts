@@ -7,7 +7,7 @@ import { dumpEvents, readDump, type DumpEncoding, type DumpHeader } from './form
 
 export interface LoadOptions {
   encoding?: DumpEncoding;
-  /** Progress of the checking pass, then of the writing pass. */
+  /** Progress of the checking pass (in bytes), then of the writing pass (in events). */
   onProgress?: (phase: 'checking' | 'loading', done: number, total: number) => void;
 }
 
@@ -44,7 +44,6 @@ export async function loadDump(store: Store, path: string, options: LoadOptions 
   const { registry } = store;
   await registry.ready();
   const ids = new Set<string>();
-  let checked = 0;
   const summary = await readDump(path, {
     ...(options.encoding ? { encoding: options.encoding } : {}),
     onEvent: (event) => {
@@ -52,11 +51,10 @@ export async function loadDump(store: Store, path: string, options: LoadOptions 
       const id = event.id as string;
       if (ids.has(id)) throw new Error(`event id ${id} appears twice`);
       ids.add(id);
-      if (++checked % 5000 === 0) options.onProgress?.('checking', checked, checked);
     },
+    ...(options.onProgress ? { onProgress: (read: number, size: number) => options.onProgress!('checking', read, size) } : {}),
   });
   ids.clear();
-  options.onProgress?.('checking', summary.count, summary.count);
 
   const total = summary.count;
   const result = await store.transact(async (tx) => {

@@ -1,8 +1,10 @@
 import { rename, rm } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { StoreError } from '../errors.js';
-import type { NewEventOfAnyType, StoredEvent } from '../log/envelope.js';
-import { idKey } from '../log/keys.js';
+import { EMPTY, encode } from '../log/codec.js';
+import type { StoredEvent } from '../log/envelope.js';
+import { lastSeq } from '../log/event-log.js';
+import { idKey, logKey, streamKey, timeKey, typeKey } from '../log/keys.js';
 import { SchemaRegistry } from '../log/schema-registry.js';
 import { openStore, storeExists, type OpenStoreOptions, type Store } from '../store.js';
 import { writeDump, type DumpReport } from './dump.js';
@@ -25,7 +27,8 @@ export async function backupStore(store: Store, file: string, options: BackupOpt
   return writeDump(store, sink, { kind: 'backup', encoding: options.encoding ?? 'msgpack', ...(options.onProgress ? { onProgress: options.onProgress } : {}) });
 }
 
-export type RestorePhase = 'verifying' | 'building' | 'comparing';
+/** Progress phases: verifying counts bytes of the backup, building and comparing count events. */
+export type RestorePhase = 'verifying' | 'building' | 'replaying' | 'comparing';
 
 export interface RestorePlan {
   location: string;
@@ -59,10 +62,11 @@ export interface RestoreOptions {
 const CHUNK = 5000;
 
 /**
- * Replace the store at `location` with the log in a backup: verify the backup completely, build a
- * new store beside the old one (appending every event at its original seq and stream version,
- * which folds the projections), check it, count what the old store would lose, ask, then swap it
- * in with renames (see swap.ts). The old store stays open — and locked — until the swap.
+ * Replace the store at `location` with the log in a backup: verify the backup completely (schemas,
+ * gapless seqs, consecutive stream versions, count, sha256), build a new store beside the old one
+ * (the log and its index keys as they were, then every projection replayed from it), check it,
+ * count what the old store would lose, ask, then swap it in with renames (see swap.ts). The old
+ * store stays open — and locked — until the swap.
  */
 export async function restoreStore(location: string, file: string, options: RestoreOptions = {}): Promise<RestoreReport> {
   const started = performance.now();
@@ -106,39 +110,39 @@ export async function restoreStore(location: string, file: string, options: Rest
         const version = (versions.get(event.stream) ?? 0) + 1;
         if (event.version !== version) throw new Error(`stream ${event.stream} jumps to version ${event.version} where ${version} was expected`);
         versions.set(event.stream, version);
-        if (expectedSeq++ % 5000 === 0) progress?.('verifying', event.seq, event.seq);
+        expectedSeq++;
       },
+      ...(progress ? { onProgress: (read: number, size: number) => progress('verifying', read, size) } : {}),
     });
     versions.clear();
     if (summary.count !== summary.header.head) {
       throw new StoreError('DUMP_CORRUPT', `the backup header says the log ended at seq ${summary.header.head}, it holds ${summary.count} events`);
     }
-    progress?.('verifying', summary.count, summary.count);
 
-    // 2. Build the new store beside the old one; appending in seq order reproduces every seq and version.
+    // 2. Build the new store beside the old one: the log and its index keys as they were, then the
+    //    projections replayed from it (rebuild), then the checks that it ends where the backup does.
     await rm(staging, { recursive: true, force: true });
-    staged = await openStore({ ...options.storeOptions, location: staging, createIfMissing: true, sync: true, cacheSize: 0 });
-    let batch: StoredEvent[] = [];
+    staged = await openStore({ ...options.storeOptions, location: staging, createIfMissing: true, sync: false, cacheSize: 0 });
+    const target = staged;
+    let ops: Array<{ type: 'put'; key: string; value: Buffer }> = [];
     let built = 0;
-    const flush = async (s: Store) => {
-      const stored = await s.append(batch.map(toNewEvent));
-      for (let i = 0; i < stored.length; i++) {
-        if (stored[i]!.seq !== batch[i]!.seq || stored[i]!.version !== batch[i]!.version) {
-          throw new StoreError('DUMP_CORRUPT', `event ${batch[i]!.id} restored at seq ${stored[i]!.seq}/version ${stored[i]!.version}, not ${batch[i]!.seq}/${batch[i]!.version}`);
-        }
-      }
-      built += stored.length;
-      batch = [];
+    const flush = async () => {
+      await target.db.batch(ops);
+      ops = [];
       progress?.('building', built, summary.count);
     };
     for await (const e of dumpEvents(file, summary)) {
-      batch.push(e as unknown as StoredEvent);
-      if (batch.length >= CHUNK) await flush(staged);
+      const event = e as unknown as StoredEvent;
+      for (const [key, value] of logEntries(event)) ops.push({ type: 'put', key, value });
+      if (++built % CHUNK === 0) await flush();
     }
-    if (batch.length > 0) await flush(staged);
-    const checkpoint = await staged.log.checkpoint();
-    if (staged.log.head !== summary.count || (summary.count > 0 && checkpoint?.seq !== summary.count)) {
-      throw new StoreError('VERIFY_FAILED', `the rebuilt store ends at seq ${staged.log.head} (views at ${checkpoint?.seq}), the backup at ${summary.count}`);
+    await flush();
+    target.log.resetState(summary.count);
+    // rebuild ends with a synced checkpoint write, which makes the whole log durable before the swap
+    await target.rebuild(undefined, progress ? (done, total) => progress('replaying', done, total) : undefined);
+    const checkpoint = await target.log.checkpoint();
+    if ((await lastSeq(target.db)) !== summary.count || (summary.count > 0 && checkpoint?.seq !== summary.count)) {
+      throw new StoreError('VERIFY_FAILED', `the rebuilt store ends at seq ${await lastSeq(target.db)} (views at ${checkpoint?.seq}), the backup at ${summary.count}`);
     }
 
     // 3. What would the current store lose? Its events whose ids the backup does not have.
@@ -188,4 +192,14 @@ export async function restoreStore(location: string, file: string, options: Rest
   }
 }
 
-const toNewEvent = (e: StoredEvent): NewEventOfAnyType => ({ id: e.id, stream: e.stream, type: e.type, v: e.v, at: e.at, data: e.data, meta: e.meta });
+/** The log entry of a verified event and its index keys, exactly as an append writes them. */
+function logEntries(e: StoredEvent): Array<[string, Buffer]> {
+  const seq = encode(e.seq);
+  return [
+    [logKey(e.seq), encode(e)],
+    [idKey(e.id), seq],
+    [streamKey(e.stream, e.version), seq],
+    [typeKey(e.type, e.seq), EMPTY],
+    [timeKey(e.at, e.seq), EMPTY],
+  ];
+}

@@ -136,7 +136,12 @@ export const restore = command({
       .example('$0 restore pygubuai.backup --yes', 'restore without asking'),
   run: async (argv, ctx) => {
     const { restoreStore } = await import('../../dump/restore.js');
-    const bars = { verifying: ctx.out.progress('verifying backup'), building: ctx.out.progress('building store'), comparing: ctx.out.progress('comparing') };
+    const bars = {
+      verifying: ctx.out.progress('verifying backup'),
+      building: ctx.out.progress('writing the log'),
+      replaying: ctx.out.progress('replaying projections'),
+      comparing: ctx.out.progress('comparing with the store'),
+    };
     const confirm = argv.yes ? undefined : process.stdin.isTTY ? (plan: RestorePlan) => ask(describePlan(plan)) : ('refuse' as const);
     const report = await restoreStore(ctx.location, argv.file, {
       onProgress: (phase, done, total) => bars[phase](done, total),
