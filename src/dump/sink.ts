@@ -65,8 +65,13 @@ export async function fileSink(path: string): Promise<Sink> {
   };
 }
 
-/** stdout (`-`), honouring back-pressure so a slow `jq` does not make us buffer the whole log. */
+/**
+ * stdout (`-`), honouring back-pressure so a slow `jq` does not make us buffer the whole log. A
+ * reader that goes away (`| head`) makes the next write throw its EPIPE error instead of crashing.
+ */
 export function streamSink(stream: NodeJS.WritableStream): Sink {
+  let failed: Error | undefined;
+  stream.on('error', (err: Error) => (failed = err));
   let bytes = 0;
   let pending: Buffer[] = [];
   let pendingBytes = 0;
@@ -75,6 +80,7 @@ export function streamSink(stream: NodeJS.WritableStream): Sink {
     const chunk = Buffer.concat(pending, pendingBytes);
     pending = [];
     pendingBytes = 0;
+    if (failed) throw failed;
     if (!stream.write(chunk)) await once(stream, 'drain');
   };
   return {

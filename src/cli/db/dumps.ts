@@ -44,8 +44,13 @@ export const dump = command({
         ...(argv.type !== undefined ? { type: argv.type } : {}),
         ...(since !== undefined ? { since } : {}),
         onProgress: progress,
+      }).catch((err: NodeJS.ErrnoException) => {
+        // the reader of stdout closed it (`dump - | head`): stop quietly, like other Unix filters
+        if (toStdout && err.code === 'EPIPE') return undefined;
+        throw err;
       });
       progress.done();
+      if (!report) return;
       const doc = { file: toStdout ? '-' : argv.file, ...report, eventsPerSecond: perSecond(report.count, report.ms) };
       const text = `dumped ${report.count} events (${report.encoding}, ${kib(report.bytes)}) to ${toStdout ? 'stdout' : argv.file} in ${report.ms.toFixed(0)} ms; sha256 ${report.sha256}`;
       // With `-` stdout carries the dump itself, so the summary goes to stderr.
