@@ -40,9 +40,9 @@ test('dump - | load - copies a store through a pipe, in both formats', async () 
     assert.equal([json(loaded).loaded, json(loaded).skipped, json(loaded).file], [20, 0, '-']);
 
     const bin = BIN('pygubu-db');
-    const piped = sh(`node ${bin} --store ${a} dump - --format msgpack | node ${bin} --store ${join(dir, 'c')} load - --json`);
+    const piped = sh(`node ${bin} --store ${a} dump - --format msgpack | node ${bin} --store ${join(dir, 'c')} load - --beside --json`);
     assert.is(piped.status, 0, piped.stderr);
-    assert.equal([JSON.parse(piped.stdout).loaded, JSON.parse(piped.stdout).header.encoding], [20, 'msgpack']);
+    assert.equal([JSON.parse(piped.stdout).loaded, JSON.parse(piped.stdout).header.encoding, JSON.parse(piped.stdout).strategy], [20, 'msgpack', 'beside']);
     const expected = await eventLines(a);
     assert.equal(await eventLines(join(dir, 'b')), expected);
     assert.equal(await eventLines(join(dir, 'c')), expected);

@@ -1,8 +1,8 @@
-import { readFile, writeFile } from 'node:fs/promises';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { fileSink, loadDump, openStore, readDump, StoreError, writeDump, type DumpEncoding, type Store } from '../src/index.js';
+import { fileSink, loadDump, loadDumpBeside, openStore, readDump, StoreError, writeDump, type DumpEncoding, type Store } from '../src/index.js';
 import { tempDir, tempStore } from './helpers.js';
 import { logOf, portable, seed } from './dumps-fixtures.js';
 
@@ -279,6 +279,44 @@ test('a dump made by a store can be loaded by a store reopened later (files are 
     assert.is(again.log.head, 12);
     assert.is(await again.views.projects.count(), 3);
     await again.close();
+  } finally {
+    await cleanup();
+  }
+});
+
+test('loading beside the store (big dumps) gives the same log and views as one batch, and is all-or-nothing', async () => {
+  const { dir, cleanup } = await tempDir();
+  try {
+    const a = await openStore({ location: join(dir, 'a'), sync: false });
+    await seed(a, 12, 4);
+    await dumpTo(a, join(dir, 'all.msgpack'), { encoding: 'msgpack' });
+    const inBatch = await openStore({ location: join(dir, 'batch'), sync: false });
+    const besideLoc = join(dir, 'beside');
+    const beside = await openStore({ location: besideLoc, sync: false });
+    for (const s of [inBatch, beside]) await seed(s, 2, 2, { prefix: 'own' });
+    await beside.close();
+    const one = await loadDump(inBatch, join(dir, 'all.msgpack'));
+    const two = await loadDumpBeside(besideLoc, join(dir, 'all.msgpack'));
+    assert.equal([two.strategy, two.loaded, two.skipped, two.firstSeq, two.lastSeq], ['beside', 60, 0, one.firstSeq, one.lastSeq]);
+    const again = await loadDumpBeside(besideLoc, join(dir, 'all.msgpack'));
+    assert.equal([again.loaded, again.skipped], [0, 60]);
+
+    await a.history.record('p-app-0', { action: 'in-a', eventId: 'only-in-a' });
+    await dumpTo(a, join(dir, 'more.ndjson'));
+    await a.close();
+    const reopened = await openStore({ location: besideLoc, createIfMissing: false });
+    assert.equal(await logOf(reopened), await logOf(inBatch));
+    assert.ok((await reopened.verify()).ok);
+    await reopened.history.record('p-app-0', { action: 'diverge', eventId: 'only-here' });
+    const before = await logOf(reopened);
+    await reopened.close();
+    const err = await rejects(() => loadDumpBeside(besideLoc, join(dir, 'more.ndjson')));
+    assert.is(err.code, 'LOAD_CONFLICT');
+    const after = await openStore({ location: besideLoc, createIfMissing: false });
+    assert.equal(await logOf(after), before);
+    await after.close();
+    await inBatch.close();
+    assert.equal((await readdir(dir)).sort(), ['a', 'all.msgpack', 'batch', 'beside', 'more.ndjson']);
   } finally {
     await cleanup();
   }

@@ -1,15 +1,18 @@
 import { StoreError } from '../errors.js';
 import type { NewEventOfAnyType, StoredEvent } from '../log/envelope.js';
+import type { Transaction } from '../log/event-log.js';
 import { idKey } from '../log/keys.js';
 import { DELETED } from '../log/overlay.js';
-import type { Progress } from '../projections/replay.js';
+import type { SchemaRegistry } from '../log/schema-registry.js';
 import type { Store } from '../store.js';
-import { dumpEvents, readDump, type DumpEncoding, type DumpHeader } from './format.js';
+import { dumpEvents, readDump, type DumpEncoding, type DumpHeader, type DumpSummary } from './format.js';
+
+export type LoadPhase = 'checking' | 'copying' | 'loading';
 
 export interface LoadOptions {
   encoding?: DumpEncoding;
   /** Progress of the checking pass (in bytes), then of the writing pass (in events). */
-  onProgress?: (phase: 'checking' | 'loading', done: number, total: number) => void;
+  onProgress?: (phase: LoadPhase, done: number, total: number) => void;
 }
 
 export interface LoadReport {
@@ -23,26 +26,33 @@ export interface LoadReport {
   /** Seq range the loaded events got here; null when nothing was loaded. */
   firstSeq: number | null;
   lastSeq: number | null;
+  /** `batch`: one LevelDB batch in the open store; `beside`: a copy built beside it and swapped in. */
+  strategy: 'batch' | 'beside';
   ms: number;
 }
 
-const APPEND_CHUNK = 1000;
+const CHUNK = 1000;
 
 /**
- * Load a dump: check ALL of it first (structure, every envelope and its data schema, the trailer's
- * count and sha256), then append the events whose ids are new here, keeping id, stream, type, v,
- * at, data and meta, in ONE transaction, so ONE LevelDB batch: either every new event lands with
- * its view rows, or none does. The batch is built in memory (see README for the cost).
- *
- * Stream rule: a stream that already has events here only takes the dump's events if this store's
- * stream stands exactly where the source's did before the first new event (version V-1 here for
- * an event at version V there); otherwise the histories have diverged and the load is refused with
- * LOAD_CONFLICT. A stream new to this store starts at version 1, so filtered dumps load into a
- * fresh store.
+ * Load a dump into an open store: check ALL of it first (structure, every envelope and its data
+ * schema, the trailer's count and sha256), then append the events whose ids are new here, keeping
+ * id, stream, type, v, at, data and meta, in ONE transaction, so ONE LevelDB batch: either every
+ * new event lands with its view rows, or none does. The batch is built in memory (README gives the
+ * cost); `loadDumpBeside` keeps memory flat for big dumps.
  */
 export async function loadDump(store: Store, path: string, options: LoadOptions = {}): Promise<LoadReport> {
   const started = performance.now();
-  const { registry } = store;
+  const summary = await checkDump(store.registry, path, options);
+  const result = await store.transact(async (tx) => {
+    const loader = new NewEventAppender(store, summary.count, options);
+    for await (const chunk of chunksOf(path, summary)) await loader.take(tx, chunk);
+    return loader.report();
+  });
+  return { header: summary.header, events: summary.count, ...result, strategy: 'batch', ms: performance.now() - started };
+}
+
+/** Pass one: everything a dump must satisfy before a single key is written. */
+export async function checkDump(registry: SchemaRegistry, path: string, options: LoadOptions = {}): Promise<DumpSummary> {
   await registry.ready();
   const ids = new Set<string>();
   const summary = await readDump(path, {
@@ -55,33 +65,57 @@ export async function loadDump(store: Store, path: string, options: LoadOptions 
     },
     ...(options.onProgress ? { onProgress: (read: number, size: number) => options.onProgress!('checking', read, size) } : {}),
   });
-  ids.clear();
+  return summary;
+}
 
-  const total = summary.count;
-  const result = await store.transact(async (tx) => {
-    let loaded = 0;
-    let skipped = 0;
-    let done = 0;
-    let firstSeq: number | null = null;
-    let lastSeq: number | null = null;
-    const seen = new Set<string>();
-    let batch: NewEventOfAnyType[] = [];
-    const flush = async () => {
-      if (batch.length === 0) return;
-      const stored = await tx.append(batch);
-      firstSeq ??= stored[0]!.seq;
-      lastSeq = stored[stored.length - 1]!.seq;
-      loaded += stored.length;
-      batch = [];
-    };
-    const take = async (event: StoredEvent) => {
-      done++;
+/** The checked dump's events again, in chunks. */
+export async function* chunksOf(path: string, summary: DumpSummary): AsyncGenerator<StoredEvent[]> {
+  let chunk: StoredEvent[] = [];
+  for await (const e of dumpEvents(path, summary)) {
+    chunk.push(e as unknown as StoredEvent);
+    if (chunk.length >= CHUNK) {
+      yield chunk;
+      chunk = [];
+    }
+  }
+  if (chunk.length > 0) yield chunk;
+}
+
+/**
+ * Pass two, one chunk at a time, inside whatever transaction the caller holds: skip ids already
+ * present, apply the stream rule, append the rest.
+ *
+ * Stream rule: a stream that already has events here only takes the dump's events if this store's
+ * stream stands exactly where the source's did before the first new event (version V-1 here for
+ * an event at version V there); otherwise the histories have diverged and the load is refused with
+ * LOAD_CONFLICT. A stream new to this store starts at version 1, so filtered dumps load into a
+ * fresh store.
+ */
+export class NewEventAppender {
+  private loaded = 0;
+  private skipped = 0;
+  private done = 0;
+  private firstSeq: number | null = null;
+  private lastSeq: number | null = null;
+  private readonly seen = new Set<string>();
+
+  constructor(
+    private readonly store: Store,
+    private readonly total: number,
+    private readonly options: LoadOptions,
+  ) {}
+
+  async take(tx: Transaction, chunk: readonly StoredEvent[]): Promise<void> {
+    await prefetchIds(this.store, chunk);
+    const batch: NewEventOfAnyType[] = [];
+    for (const event of chunk) {
+      this.done++;
       if ((await tx.get(idKey(event.id))) !== undefined) {
-        skipped++;
-        return;
+        this.skipped++;
+        continue;
       }
-      if (!seen.has(event.stream)) {
-        seen.add(event.stream);
+      if (!this.seen.has(event.stream)) {
+        this.seen.add(event.stream);
         const here = await tx.streamVersion(event.stream);
         if (here !== 0 && here !== event.version - 1) {
           throw new StoreError(
@@ -95,31 +129,26 @@ export async function loadDump(store: Store, path: string, options: LoadOptions 
         }
       }
       batch.push({ id: event.id, stream: event.stream, type: event.type, v: event.v, at: event.at, data: event.data, meta: event.meta });
-      if (batch.length >= APPEND_CHUNK) await flush();
-      if (done % 5000 === 0) options.onProgress?.('loading', done, total);
-    };
-    let chunk: StoredEvent[] = [];
-    for await (const e of dumpEvents(path, summary)) {
-      chunk.push(e as unknown as StoredEvent);
-      if (chunk.length < APPEND_CHUNK) continue;
-      await prefetchIds(store, chunk);
-      for (const event of chunk) await take(event);
-      chunk = [];
     }
-    await prefetchIds(store, chunk);
-    for (const event of chunk) await take(event);
-    await flush();
-    options.onProgress?.('loading', total, total);
-    return { loaded, skipped, firstSeq, lastSeq };
-  });
-  return { header: summary.header, events: summary.count, ...result, ms: performance.now() - started };
+    if (batch.length > 0) {
+      const stored = await tx.append(batch);
+      this.firstSeq ??= stored[0]!.seq;
+      this.lastSeq = stored[stored.length - 1]!.seq;
+      this.loaded += stored.length;
+    }
+    this.options.onProgress?.('loading', this.done, this.total);
+  }
+
+  report(): { loaded: number; skipped: number; firstSeq: number | null; lastSeq: number | null } {
+    return { loaded: this.loaded, skipped: this.skipped, firstSeq: this.firstSeq, lastSeq: this.lastSeq };
+  }
 }
 
 /**
  * Look up a chunk of ids with one getMany and tell the writer's row cache which are absent, as
  * Overlay.get does one key at a time: the id checks of the append that follows then cost no
- * LevelDB round trip each (they dominate the time of a load otherwise). Only the writer changes
- * the database and this runs inside its transaction, so "absent" stays true until the append.
+ * LevelDB round trip each. Only the writer changes the database and this runs inside its
+ * transaction, so "absent" stays true until the append.
  */
 async function prefetchIds(store: Store, events: readonly StoredEvent[]): Promise<void> {
   const cache = store.log.options.cache;

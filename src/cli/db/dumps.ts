@@ -1,5 +1,5 @@
 import { createWriteStream } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline/promises';
@@ -7,6 +7,7 @@ import { pipeline } from 'node:stream/promises';
 import { StoreError } from '../../errors.js';
 import { normaliseAt } from '../../log/envelope.js';
 import type { DumpEncoding } from '../../dump/format.js';
+import type { LoadPhase } from '../../dump/load.js';
 import type { RestorePlan } from '../../dump/restore.js';
 import { command } from '../command.js';
 import { UsageError } from '../output.js';
@@ -62,6 +63,9 @@ export const dump = command({
   },
 });
 
+/** Above this dump size `load` builds a copy beside the store instead of one in-memory batch. */
+const BESIDE_ABOVE_BYTES = 16 * 1024 * 1024;
+
 export const load = command({
   command: 'load <file>',
   describe: 'Check a dump completely, then append its new events atomically; `-` reads stdin',
@@ -69,12 +73,17 @@ export const load = command({
     y
       .positional('file', { type: 'string', demandOption: true, describe: 'dump file, or - for stdin' })
       .option('format', { ...formatOption, describe: 'override the format read from the first byte' })
+      .option('beside', {
+        type: 'boolean',
+        describe: 'build the loaded store beside this one and swap it in (flat memory, copies the store); default: for dumps over 16 MiB',
+      })
       .example('$0 load events.ndjson', 'append the events this store does not have yet')
       .example('$0 --store a dump - | $0 --store b load -', 'copy one store into another'),
   run: async (argv, ctx) => {
     const { loadDump } = await import('../../dump/load.js');
-    let spool: string | undefined;
+    const { loadDumpBeside } = await import('../../dump/beside.js');
     const fromStdin = isDash(argv.file);
+    let spool: string | undefined;
     let path = argv.file;
     try {
       if (fromStdin) {
@@ -84,27 +93,23 @@ export const load = command({
         await pipeline(process.stdin, createWriteStream(path));
       }
       const input = path;
-      await ctx.withStore(
-        async (store) => {
-          const checking = ctx.out.progress('checking');
-          const loading = ctx.out.progress('loading');
-          const report = await loadDump(store, input, {
-            ...(argv.format !== undefined ? { encoding: argv.format as DumpEncoding } : {}),
-            onProgress: (phase, done, total) => (phase === 'checking' ? checking : loading)(done, total),
-          });
-          checking.done();
-          loading.done();
-          const doc = { file: fromStdin ? '-' : argv.file, ...report, eventsPerSecond: perSecond(report.events, report.ms) };
-          ctx.out.result(doc, () => {
-            const range = report.firstSeq === null ? '' : ` (seq ${report.firstSeq}..${report.lastSeq})`;
-            ctx.out.line(
-              `loaded ${report.loaded} events${range}, skipped ${report.skipped} already present, from ${fromStdin ? 'stdin' : argv.file} ` +
-                `(${report.events} events in the dump) in ${report.ms.toFixed(0)} ms`,
-            );
-          });
-        },
-        { create: true },
-      );
+      const size = (await stat(input).catch(() => undefined))?.size ?? 0;
+      const beside = argv.beside ?? size > BESIDE_ABOVE_BYTES;
+      const bars = { checking: ctx.out.progress('checking'), copying: ctx.out.progress('copying the store'), loading: ctx.out.progress('loading') };
+      const options = {
+        ...(argv.format !== undefined ? { encoding: argv.format as DumpEncoding } : {}),
+        onProgress: (phase: LoadPhase, done: number, total: number) => bars[phase](done, total),
+      };
+      const report = beside ? await loadDumpBeside(ctx.location, input, options) : await ctx.withStore((store) => loadDump(store, input, options), { create: true });
+      for (const bar of Object.values(bars)) bar.done();
+      const doc = { file: fromStdin ? '-' : argv.file, ...report, eventsPerSecond: perSecond(report.events, report.ms) };
+      ctx.out.result(doc, () => {
+        const range = report.firstSeq === null ? '' : ` (seq ${report.firstSeq}..${report.lastSeq})`;
+        ctx.out.line(
+          `loaded ${report.loaded} events${range}, skipped ${report.skipped} already present, from ${fromStdin ? 'stdin' : argv.file} ` +
+            `(${report.events} events in the dump) in ${report.ms.toFixed(0)} ms${beside ? ', built beside the store and swapped in' : ''}`,
+        );
+      });
     } finally {
       if (spool) await rm(spool, { recursive: true, force: true });
     }
