@@ -3,14 +3,15 @@
  *
  *   node dist/bench/dump-throughput.js [--projects 10000] [--entries 99] [--runs 3] [--out file.json]
  *
- * Each figure is the median of `runs` runs; every load goes into a fresh store, every restore
- * replaces a store that holds the whole log (so it also counts what would be lost).
+ * Each figure is the median of `runs` runs; every load (one batch, and beside-and-swap) goes into a
+ * fresh store, every restore replaces a store that holds the whole log (so it also counts what would
+ * be lost). Peak RSS is the growth over the process's RSS before the step, sampled every 50 ms.
  */
 import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { backupStore, fileSink, loadDump, openStore, restoreStore, writeDump, type DumpEncoding, type NewEvent, type Store } from '../src/index.js';
+import { backupStore, fileSink, loadDump, loadDumpBeside, openStore, restoreStore, writeDump, type DumpEncoding, type NewEvent, type Store } from '../src/index.js';
 
 const { values } = parseArgs({
   options: {
@@ -96,6 +97,12 @@ try {
       await target.close();
       await rm(join(dir, `load-${encoding}-${i}`), { recursive: true, force: true });
     }
+    const besides: { ms: number; peakMiB: number }[] = [];
+    for (let i = 0; i < runs; i++) {
+      const location = join(dir, `beside-${encoding}-${i}`);
+      besides.push(await measure(() => loadDumpBeside(location, file)));
+      await rm(location, { recursive: true, force: true });
+    }
     const dumpMs = median(dumps);
     const loadMs = median(loads.map((l) => l.ms));
     result[encoding] = {
@@ -105,6 +112,9 @@ try {
       loadMs: Math.round(loadMs),
       loadEventsPerSecond: Math.round(events / (loadMs / 1000)),
       loadPeakRssMiB: Math.max(...loads.map((l) => l.peakMiB)),
+      loadBesideMs: Math.round(median(besides.map((l) => l.ms))),
+      loadBesideEventsPerSecond: Math.round(events / (median(besides.map((l) => l.ms)) / 1000)),
+      loadBesidePeakRssMiB: Math.max(...besides.map((l) => l.peakMiB)),
     };
     log(`${encoding}: ${JSON.stringify(result[encoding])}`);
   }
