@@ -5,16 +5,21 @@
  *
  * Each figure is the median of `runs` runs; every load (one batch, and beside-and-swap) goes into a
  * fresh store, every restore replaces a store that holds the whole log (so it also counts what would
- * be lost). Peak RSS is the growth over the process's RSS before the step, sampled every 50 ms.
+ * be lost). Loads run in a child process each and report that process's peak RSS (maxRSS);
+ * restore's figure is RSS growth in this process, sampled every 50 ms.
  */
 import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { backupStore, fileSink, loadDump, loadDumpBeside, openStore, restoreStore, writeDump, type DumpEncoding, type NewEvent, type Store } from '../src/index.js';
 
-const { values } = parseArgs({
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
   options: {
+    'child-load': { type: 'string' },
     projects: { type: 'string', default: '10000' },
     entries: { type: 'string', default: '99' },
     runs: { type: 'string', default: '3' },
@@ -76,6 +81,28 @@ async function measure(work: () => Promise<unknown>): Promise<{ ms: number; peak
   return { ms, peakMiB: Math.round((peak - base) / 2 ** 20) };
 }
 
+if (values['child-load']) {
+  // one load in a process of its own, so that maxRSS is that load's
+  const [location, file] = positionals as [string, string];
+  const started = performance.now();
+  if (values['child-load'] === 'beside') await loadDumpBeside(location, file);
+  else {
+    const target = await openStore({ location, sync: false });
+    await loadDump(target, file);
+    await target.close();
+  }
+  process.stdout.write(JSON.stringify({ ms: performance.now() - started, maxRssMiB: Math.round(process.resourceUsage().maxRSS / 1024) }));
+  process.exit(0);
+}
+
+/** A load in a child process: its time and its peak RSS. */
+function childLoad(strategy: 'batch' | 'beside', location: string, file: string): { ms: number; peakMiB: number } {
+  const r = spawnSync(process.execPath, [fileURLToPath(import.meta.url), '--child-load', strategy, location, file], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`child load failed: ${r.stderr}`);
+  const { ms, maxRssMiB } = JSON.parse(r.stdout) as { ms: number; maxRssMiB: number };
+  return { ms, peakMiB: maxRssMiB };
+}
+
 const dir = await mkdtemp(join(values.dir ?? tmpdir(), 'pygubuai-bench-dumps-'));
 try {
   log(`building a store of ${events} events (${projects} projects × ${1 + entries})`);
@@ -91,16 +118,17 @@ try {
     for (let i = 0; i < runs; i++) dumps.push((await measure(async () => writeDump(store, await fileSink(file), { encoding }))).ms);
     const loads: { ms: number; peakMiB: number }[] = [];
     for (let i = 0; i < runs; i++) {
-      const target = await openStore({ location: join(dir, `load-${encoding}-${i}`), sync: false });
-      loads.push(await measure(() => loadDump(target, file)));
+      const location = join(dir, `load-${encoding}-${i}`);
+      loads.push(childLoad('batch', location, file));
+      const target = await openStore({ location, createIfMissing: false });
       if (target.log.head !== events) throw new Error(`loaded ${target.log.head} of ${events}`);
       await target.close();
-      await rm(join(dir, `load-${encoding}-${i}`), { recursive: true, force: true });
+      await rm(location, { recursive: true, force: true });
     }
     const besides: { ms: number; peakMiB: number }[] = [];
     for (let i = 0; i < runs; i++) {
       const location = join(dir, `beside-${encoding}-${i}`);
-      besides.push(await measure(() => loadDumpBeside(location, file)));
+      besides.push(childLoad('beside', location, file));
       await rm(location, { recursive: true, force: true });
     }
     const dumpMs = median(dumps);
