@@ -107,7 +107,7 @@ export const load = command({
         const range = report.firstSeq === null ? '' : ` (seq ${report.firstSeq}..${report.lastSeq})`;
         ctx.out.line(
           `loaded ${report.loaded} events${range}, skipped ${report.skipped} already present, from ${fromStdin ? 'stdin' : argv.file} ` +
-            `(${report.events} events in the dump) in ${report.ms.toFixed(0)} ms${beside ? ', built beside the store and swapped in' : ''}`,
+            `(${report.events} events in the dump) in ${report.ms.toFixed(0)} ms${beside && report.loaded > 0 ? ', built beside the store and swapped in' : ''}`,
         );
       });
     } finally {
