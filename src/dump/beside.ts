@@ -35,7 +35,7 @@ export async function loadDumpBeside(
     await copyAll(current.db as Db, staged.db as Db, (n) => options.onProgress?.('copying', n, n));
     staged.log.resetState(current.log.head);
 
-    const loader = new NewEventAppender(staged, summary.count, options);
+    const loader = new NewEventAppender(summary.count, options);
     const target = staged;
     for await (const chunk of chunksOf(path, summary)) await target.transact((tx) => loader.take(tx, chunk));
     const result = loader.report();

@@ -2,7 +2,6 @@ import { StoreError } from '../errors.js';
 import type { NewEventOfAnyType, StoredEvent } from '../log/envelope.js';
 import type { Transaction } from '../log/event-log.js';
 import { idKey } from '../log/keys.js';
-import { DELETED } from '../log/overlay.js';
 import type { SchemaRegistry } from '../log/schema-registry.js';
 import type { Store } from '../store.js';
 import { dumpEvents, readDump, type DumpEncoding, type DumpHeader, type DumpSummary } from './format.js';
@@ -44,7 +43,7 @@ export async function loadDump(store: Store, path: string, options: LoadOptions 
   const started = performance.now();
   const summary = await checkDump(store.registry, path, options);
   const result = await store.transact(async (tx) => {
-    const loader = new NewEventAppender(store, summary.count, options);
+    const loader = new NewEventAppender(summary.count, options);
     for await (const chunk of chunksOf(path, summary)) await loader.take(tx, chunk);
     return loader.report();
   });
@@ -100,13 +99,11 @@ export class NewEventAppender {
   private readonly seen = new Set<string>();
 
   constructor(
-    private readonly store: Store,
     private readonly total: number,
     private readonly options: LoadOptions,
   ) {}
 
   async take(tx: Transaction, chunk: readonly StoredEvent[]): Promise<void> {
-    await prefetchIds(this.store, chunk);
     const batch: NewEventOfAnyType[] = [];
     for (const event of chunk) {
       this.done++;
@@ -142,18 +139,4 @@ export class NewEventAppender {
   report(): { loaded: number; skipped: number; firstSeq: number | null; lastSeq: number | null } {
     return { loaded: this.loaded, skipped: this.skipped, firstSeq: this.firstSeq, lastSeq: this.lastSeq };
   }
-}
-
-/**
- * Look up a chunk of ids with one getMany and tell the writer's row cache which are absent, as
- * Overlay.get does one key at a time: the id checks of the append that follows then cost no
- * LevelDB round trip each. Only the writer changes the database and this runs inside its
- * transaction, so "absent" stays true until the append.
- */
-async function prefetchIds(store: Store, events: readonly StoredEvent[]): Promise<void> {
-  const cache = store.log.options.cache;
-  if (!cache || events.length === 0) return;
-  const keys = events.map((e) => idKey(e.id));
-  const found = await store.db.getMany(keys);
-  for (let i = 0; i < keys.length; i++) if (found[i] === undefined) cache.set(keys[i]!, DELETED);
 }
