@@ -186,6 +186,7 @@ test('ndjson: corrupt and truncated dumps are refused with the line number, noth
     await expectRefused(b.store, file, edit((l) => l.splice(10)), 'DUMP_TRUNCATED', /without its trailer/);
     await expectRefused(b.store, file, edit((l) => (l[l.length - 1] = '{"seq":99}')), 'DUMP_CORRUPT', /^line 19: data after the trailer/);
     await expectRefused(b.store, file, () => Buffer.alloc(0), 'DUMP_TRUNCATED', /empty/);
+    assert.is((await rejects(() => loadDump(b.store, join(a.dir, 'missing.ndjson')))).code, 'DUMP_UNREADABLE');
   } finally {
     await a.cleanup();
     await b.cleanup();

@@ -172,6 +172,21 @@ const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'obj
  * record at hand; `onEvent` sees every event.
  */
 export async function readDump(path: string, options: ReadDumpOptions = {}): Promise<DumpSummary> {
+  try {
+    return await readChecked(path, options);
+  } catch (err) {
+    throw asUnreadable(path, err);
+  }
+}
+
+/** File-system errors (missing file, a directory, no permission) become DUMP_UNREADABLE. */
+function asUnreadable(path: string, err: unknown): unknown {
+  const e = err as NodeJS.ErrnoException;
+  if (err instanceof StoreError || typeof e?.syscall !== 'string') return err;
+  return new StoreError('DUMP_UNREADABLE', `could not read ${path}: ${e.code ?? e.message}`, { cause: err });
+}
+
+async function readChecked(path: string, options: ReadDumpOptions): Promise<DumpSummary> {
   const encoding = options.encoding ?? (await sniffEncoding(path));
   const records = encoding === 'ndjson' ? ndjsonRecords(path) : msgpackRecords(path);
   const size = options.onProgress ? (await stat(path)).size : 0;
