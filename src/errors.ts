@@ -29,6 +29,14 @@ export const ERROR_CODES = {
   TEMPLATE_FILE_EXISTS: 'install would overwrite a file (pass --force to replace it)',
   TEMPLATE_DEST_UNSAFE: 'install would write through a symbolic link or onto something that is not a plain file or directory',
   TEMPLATE_INSTALL_FAILED: 'the template files could not be written (permissions, disk full)',
+  DUMP_CORRUPT: 'a dump or backup is damaged: bad JSON/msgpack, an invalid event, wrong count or checksum (the line or byte offset is named)',
+  DUMP_TRUNCATED: 'a dump or backup ends early: no trailer, or a last line/frame cut short',
+  DUMP_UNREADABLE: 'a dump or backup file cannot be read or written',
+  BACKUP_CHECKSUM_MISMATCH: "a backup's events do not hash to the sha256 in its trailer",
+  NOT_A_BACKUP: 'restore was given a dump; only a full backup can replace a store',
+  LOAD_CONFLICT: "a stream in the dump has diverged from the same stream in this store",
+  CONFIRMATION_REQUIRED: 'the command would replace data and there is no terminal to ask: pass --yes',
+  RESTORE_CANCELLED: 'the restore was not confirmed; nothing changed',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES | (string & {});

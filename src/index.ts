@@ -21,3 +21,4 @@ export type { SearchTemplatesOptions, TemplateSort } from './queries/templates.j
 export type { TemplateMarketplace, InstallTemplateInput, InstallResult, SeedResult } from './domain/marketplace.js';
 export type { PublishTemplateInput, PublishResult, RateTemplateInput, DeprecateTemplateInput } from './domain/templates.js';
 export { STARTER_TEMPLATES } from './domain/template-starters.js';
+export * from './dump/index.js';

@@ -11,6 +11,7 @@ import { CHECKPOINT_KEY, FORMAT_KEY, HIGH, prefixRange, viewPrefix } from './log
 import { Overlay, RowCache } from './log/overlay.js';
 import { SchemaRegistry } from './log/schema-registry.js';
 import { defaultStoreLocation } from './paths.js';
+import { recoverInterruptedRestore } from './dump/swap.js';
 import { BUILT_IN_PROJECTIONS, ProjectionSet, type Projection } from './projections/index.js';
 import { replayInto, type AsOf, type Progress } from './projections/replay.js';
 import { verifyStore, type VerifyReport } from './projections/verify.js';
@@ -242,6 +243,7 @@ export const storeExists = (location: string): boolean => existsSync(join(locati
 
 async function openDb(location: string, options: OpenStoreOptions): Promise<StoreDb> {
   const createIfMissing = options.createIfMissing ?? true;
+  await recoverInterruptedRestore(location);
   await assertReachable(location);
   if (!storeExists(location)) {
     // LevelDB would start a new database here and delete the old tables as obsolete

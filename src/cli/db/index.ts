@@ -1,3 +1,4 @@
+import { backup, dump, load, restore } from './dumps.js';
 import { history } from './history.js';
 import { init } from './init.js';
 import { log } from './log.js';
@@ -6,4 +7,4 @@ import { project } from './project.js';
 import { stats } from './stats.js';
 
 /** Every `pygubu-db` command, in the order --help lists them. */
-export const dbCommands = [init, stats, project, history, log, rebuild, verify, compact];
+export const dbCommands = [init, stats, project, history, log, rebuild, verify, compact, dump, load, backup, restore];
