@@ -108,7 +108,7 @@ export function fromLevelError(err: unknown, location?: string): unknown {
     });
   }
   if (code === 'LEVEL_IO_ERROR') {
-    return new StoreError('STORE_IO', `could not read ${store}: ${(err as Error).message}`, {
+    return new StoreError('STORE_IO', `I/O error on ${store}: ${(err as Error).message}`, {
       cause: err,
       hint: 'check the disk and the permissions of the store files; a truncated file means the store is damaged',
     });

@@ -1,6 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { fuzzCli, fuzzEventPayloads, fuzzProjectCommands, fuzzScanner, storeDigest } from './reliability/fuzz-targets.js';
+import { fuzzLoad } from './reliability/fuzz-dumps.js';
+import { fuzzCli, fuzzEventPayloads, fuzzProjectCommands, fuzzScanner, fuzzTemplates, storeDigest } from './reliability/fuzz-targets.js';
 import { tempStore } from './helpers.js';
 
 // CI runs each target briefly with a fixed seed; `npm run fuzz` runs ≥10,000 cases per target.
@@ -26,6 +27,16 @@ test('fuzz: random and broken XML through the .ui scanner — recorded, or a pro
   const r = await fuzzScanner({ numRuns: 150, seed: 42 });
   assert.ok((r.outcomes.recorded ?? 0) > 0);
   assert.ok((r.outcomes.problem ?? 0) > 0);
+});
+
+test('fuzz: corrupted and truncated dumps through load — all of it lands, or a coded error and no write', async () => {
+  const r = await fuzzLoad({ numRuns: 150, seed: 42 });
+  assert.ok((r.outcomes.DUMP_CORRUPT ?? 0) + (r.outcomes.DUMP_TRUNCATED ?? 0) > 0);
+});
+
+test('fuzz: hostile template names, versions, paths and install specs', async () => {
+  const r = await fuzzTemplates({ numRuns: 150, seed: 42 });
+  assert.ok(Object.keys(r.outcomes).some((k) => k.endsWith(' ok')));
 });
 
 test('regression: a `__proto__` key in event data is refused, not silently dropped or renamed', async () => {

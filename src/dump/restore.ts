@@ -1,6 +1,6 @@
 import { rename, rm } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
-import { StoreError } from '../errors.js';
+import { fromLevelError, StoreError } from '../errors.js';
 import { EMPTY, encode } from '../log/codec.js';
 import type { StoredEvent } from '../log/envelope.js';
 import { lastSeq } from '../log/event-log.js';
@@ -184,6 +184,16 @@ export async function restoreStore(location: string, file: string, options: Rest
     current = undefined;
     await swapIn(location);
     return { ...plan, restored: true, recovered, ms: performance.now() - started };
+  } catch (err) {
+    // the new store is written beside the old one: a full disk there must say so, with a code
+    const code = (err as { code?: string }).code;
+    if (code === 'LEVEL_IO_ERROR' || code === 'ENOSPC' || code === 'EFBIG' || code === 'EDQUOT') {
+      throw new StoreError('STORE_IO', `could not build the restored store beside ${location}: ${(err as Error).message}`, {
+        cause: err,
+        hint: 'free some disk space and restore again; the current store was not changed',
+      });
+    }
+    throw fromLevelError(err, location);
   } finally {
     await staged?.close().catch(() => {});
     await current?.close().catch(() => {});

@@ -1,3 +1,4 @@
+import { fuzzLoad } from './fuzz-dumps.js';
 import { fuzzCli, fuzzEventPayloads, fuzzProjectCommands, fuzzScanner, fuzzTemplates, type FuzzFigures, type FuzzOptions } from './fuzz-targets.js';
 
 /** Every fuzz target; `spawns` ones start a process per case and run fewer cases. */
@@ -13,4 +14,5 @@ export const FUZZ_TARGETS: readonly FuzzTarget[] = [
   { name: 'cli', spawns: true, run: fuzzCli },
   { name: 'scanner', run: fuzzScanner },
   { name: 'templates', run: fuzzTemplates },
+  { name: 'load', run: fuzzLoad },
 ];
