@@ -16,6 +16,14 @@ export const ERROR_CODES = {
   UNKNOWN_PROJECTION: 'no projection has that name',
   INVALID_ARGUMENT: 'a command-line argument has an invalid value',
   VERIFY_FAILED: 'the stored views or log do not match a replay of the log',
+  LEGACY_UNREADABLE: 'a legacy JSON file (registry, workflow, config) exists but could not be read',
+  LEGACY_INVALID_JSON: 'a legacy JSON file is not valid JSON (truncated or hand-edited)',
+  LEGACY_BAD_SHAPE: 'a legacy JSON file is valid JSON but not the shape the Python tool writes',
+  LEGACY_NOT_FOUND: 'the legacy registry file does not exist',
+  LEGACY_IMPORT_FAILED: 'migrate --strict stopped because a legacy file is broken; nothing was imported',
+  LEGACY_IMPORT_INCOMPLETE: 'some legacy files were broken and not imported (see the report); the others were',
+  CONFIG_NOT_SET: 'that key is not in config.json',
+  CONFIG_INVALID: 'a config key or value is not allowed, or config.json is not a JSON object',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES | (string & {});

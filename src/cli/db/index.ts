@@ -1,9 +1,10 @@
 import { history } from './history.js';
 import { init } from './init.js';
+import { config, exportJson, migrate, sync } from './legacy.js';
 import { log } from './log.js';
 import { compact, rebuild, verify } from './maintenance.js';
 import { project } from './project.js';
 import { stats } from './stats.js';
 
 /** Every `pygubu-db` command, in the order --help lists them. */
-export const dbCommands = [init, stats, project, history, log, rebuild, verify, compact];
+export const dbCommands = [init, stats, project, history, log, migrate, exportJson, sync, config, rebuild, verify, compact];
