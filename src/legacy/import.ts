@@ -126,6 +126,12 @@ export async function planRegistry(
       skipped++;
       continue;
     }
+    const goneAt = live ? undefined : options.gone?.get(p.name);
+    if (goneAt !== undefined && !legacyWins(p.modified, goneAt)) {
+      warnings.push(`${p.name}: removed or renamed in the store at ${goneAt}, after the last sync; kept it that way`);
+      skipped++;
+      continue;
+    }
     if (await side.has(contentId)) {
       skipped++; // this very state was imported before; the store has moved on since
       continue;
@@ -145,12 +151,6 @@ export async function planRegistry(
         meta,
       });
       updated++;
-      continue;
-    }
-    const goneAt = options.gone?.get(p.name);
-    if (goneAt !== undefined && !legacyWins(p.modified, goneAt)) {
-      warnings.push(`${p.name}: removed or renamed in the store at ${goneAt}, after the last sync; kept it that way`);
-      skipped++;
       continue;
     }
     let id = legacyProjectId(p.name);
@@ -264,9 +264,10 @@ export async function planWorkflow(
   }
   const history = events.length;
   let synced = 0;
+  const emptySync = wf.sync && wf.sync.last_sync === null && Object.keys(wf.sync.file_hashes).length === 0 && Object.keys(wf.sync.file_mtimes).length === 0;
   if (wf.sync) {
     const current = side ? await side.views.history.syncState(projectId) : undefined;
-    if (!current || canonical(current) !== canonical(wf.sync)) {
+    if (current ? canonical(current) !== canonical(wf.sync) : !emptySync) {
       if (current && !legacyWins(wf.sync.last_sync, current.last_sync) && timeValue(wf.sync.last_sync) !== timeValue(current.last_sync)) {
         warnings.push(`the store's file-sync state is newer (last_sync ${current.last_sync ?? 'never'}); kept it`);
       } else {
@@ -395,7 +396,7 @@ export async function importLegacy(store: Store, options: ImportOptions): Promis
   } else {
     plan = await store.transact(async (tx, views) => {
       const p = await planRegistry(registry, regFile, txSide(tx, views), meta, { provenance: true });
-      imported = await appendCounting(tx, p.events);
+      imported = (await appendNew(tx, p.events)).length;
       return p;
     });
   }
@@ -424,7 +425,7 @@ export async function importLegacy(store: Store, options: ImportOptions): Promis
       } else {
         await store.transact(async (tx, views) => {
           const p = await planWorkflow(loaded.workflow, loaded.file, projectId, txSide(tx, views), meta, { provenance: true });
-          const imported = await appendCounting(tx, p.events);
+          const imported = (await appendNew(tx, p.events)).length;
           Object.assign(row, { imported, skipped: p.skipped }, p.warnings.length > 0 ? { warnings: p.warnings } : {});
         });
       }
@@ -439,11 +440,11 @@ export async function importLegacy(store: Store, options: ImportOptions): Promis
   return finish({ registry: options.registryPath, dryRun, strict, aborted: false, files, missingDirectories }, started);
 }
 
-/** Append a file's events as one batch; how many were new (not ids already in the log), provenance left out. */
-export async function appendCounting(tx: Transaction, events: readonly NewEvent[]): Promise<number> {
+/** Append a file's events as one batch; those that were new (not ids already in the log), provenance left out. */
+export async function appendNew(tx: Transaction, events: readonly NewEvent[]): Promise<StoredEvent[]> {
   const before = tx.lastSeq;
   const stored = await tx.append(events);
-  return stored.filter((e) => e.seq > before && e.type !== 'legacy.imported').length;
+  return stored.filter((e) => e.seq > before && e.type !== 'legacy.imported');
 }
 
 function finish(partial: Omit<ImportReport, 'totals' | 'ms'>, started: number): ImportReport {

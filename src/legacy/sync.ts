@@ -4,7 +4,7 @@ import type { Store } from '../store.js';
 import { exportLegacy, type ExportReport } from './export.js';
 import { derivedId, legacyStream } from './ids.js';
 import {
-  appendCounting,
+  appendNew,
   asReportError,
   loadWorkflow,
   planRegistry,
@@ -90,7 +90,7 @@ export async function syncLegacy(store: Store, options: SyncOptions): Promise<Sy
           pulled.removed.push(row.name);
         }
       }
-      await appendCounting(tx, [...plan.events, ...removals]);
+      await appendNew(tx, [...plan.events, ...removals]);
       for (const e of plan.events) {
         if (e.type === 'project.registered') pulled.registered++;
         else if (e.type === 'project.updated') pulled.updated++;
@@ -111,7 +111,7 @@ export async function syncLegacy(store: Store, options: SyncOptions): Promise<Sy
         const imported = await store.transact(async (tx, views) => {
           const plan = await planWorkflow(loaded.workflow, loaded.file, p.id, txSide(tx, views), meta, { provenance: true });
           warnings.push(...plan.warnings.map((w) => `${p.name}: ${w}`));
-          return appendCounting(tx, plan.events);
+          return (await appendNew(tx, plan.events)).filter((e) => e.type === 'workflow.recorded').length;
         });
         pulled.history += imported;
         if (imported > 0) pulled.files.push({ file: path, kind: 'workflow', project: p.name, status: 'imported', imported, skipped: 0 });
