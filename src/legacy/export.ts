@@ -30,7 +30,7 @@ export interface ExportReport {
 export async function registryDocument(views: Views): Promise<{ doc: unknown; rows: ProjectRow[] }> {
   const rows = await views.projects.list();
   const active = await views.projects.active();
-  const projects: Record<string, unknown> = {};
+  const projects: Record<string, unknown> = Object.create(null); // a project may be named __proto__
   for (const p of rows) {
     // Known keys first, in the order the Python tool writes them; then the unknown ones it had.
     projects[p.name] = { path: p.path, created: p.created, modified: p.modified, description: p.description, tags: p.tags, ...withoutKnown(p.extra) };
