@@ -93,6 +93,34 @@ test('a tie keeps the store version with a warning; a project removed in the sto
   }
 });
 
+test('the Python tool rewriting with pydantic (user: null added, unknown keys dropped, version) is not a change', async () => {
+  const { store, dir, cleanup } = await tempStore();
+  try {
+    const registryPath = await setUp(dir);
+    const reg0 = await readJson(registryPath);
+    reg0.projects.a.colour = 'blue';
+    await writeJson(registryPath, reg0);
+    await importLegacy(store, { registryPath });
+    await store.history.record('a', { action: 'ui_generated', description: 'no user key', extra: { mood: 'ok' } });
+    await syncLegacy(store, { registryPath });
+    const reg = await readJson(registryPath);
+    delete reg.projects.a.colour;
+    reg.version = '1.0';
+    await writeJson(registryPath, reg);
+    const wfPath = join(dir, 'a', '.pygubu-workflow.json');
+    const wf = await readJson(wfPath);
+    wf.history = wf.history.map((h: Record<string, unknown>) => ({ timestamp: h.timestamp, action: h.action, description: h.description, user: null }));
+    await writeJson(wfPath, wf);
+    const head = store.log.head;
+    const report = await syncLegacy(store, { registryPath });
+    assert.equal([report.pulled.registered, report.pulled.updated, report.pulled.history, report.warnings], [0, 0, 0, []]);
+    assert.is(store.log.head, head + 1, 'only the provenance of the sync itself');
+    assert.is((await readJson(registryPath)).projects.a.colour, 'blue', 'the unknown key is written back');
+  } finally {
+    await cleanup();
+  }
+});
+
 test('config set keeps the Python tool keys; hybrid mode updates the JSON after every write command', async () => {
   const { dir, cleanup } = await tempDir();
   try {

@@ -89,8 +89,14 @@ export const legacyWins = (legacy: string | null, store: string | null): boolean
 const projectContent = (p: Pick<LegacyProject, 'path' | 'description' | 'tags' | 'created' | 'modified' | 'extra'>) =>
   canonical({ path: p.path, description: p.description, tags: p.tags, created: p.created, modified: p.modified, extra: p.extra ?? {} });
 
-const sameProject = (row: ProjectRow, p: LegacyProject): boolean =>
-  canonical({ ...JSON.parse(projectContent(row)), created: null }) === canonical({ ...JSON.parse(projectContent(p)), created: null });
+/**
+ * Whether a registry entry says nothing new about a store row. `created` cannot change after
+ * registration; unknown keys are compared only when the file has some (pydantic drops them).
+ */
+const sameProject = (row: ProjectRow, p: LegacyProject): boolean => {
+  const strip = (x: ProjectRow | LegacyProject) => ({ ...x, created: null, extra: p.extra ? (x.extra ?? {}) : {} });
+  return projectContent(strip(row)) === projectContent(strip(p));
+};
 
 export const legacyProjectId = (name: string, salt = ''): string => derivedId('legacy-project', name, salt);
 
@@ -203,8 +209,12 @@ export function provenance(file: LegacyFile, kind: 'registry' | 'workflow', coun
   };
 }
 
-const entryContent = (e: LegacyHistoryEntry | WorkflowEntry): string =>
-  canonical([e.timestamp, e.action, e.description, e.user === undefined ? { absent: true } : e.user, e.extra ?? {}]);
+/**
+ * What makes two history entries the same entry: time, action, description and user, with a
+ * missing user equal to `user: null` and unknown keys left out — the Python tool with pydantic
+ * adds the one and drops the other when it rewrites the file, and that must not read as new entries.
+ */
+const entryContent = (e: LegacyHistoryEntry | WorkflowEntry): string => canonical([e.timestamp, e.action, e.description, e.user ?? null]);
 
 export interface WorkflowPlan {
   events: NewEvent[];

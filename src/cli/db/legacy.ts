@@ -24,7 +24,7 @@ export function printImportReport(ctx: CommandContext, report: ImportReport, ver
     const notable = report.files.length > SHOWN_ROWS ? report.files.filter((f) => f.status === 'imported' || f.status === 'error' || f.warnings) : report.files;
     out.table(
       ['FILE', 'PROJECT', 'STATUS', 'IMPORTED', 'SKIPPED', 'NOTE'],
-      notable.map((f) => [f.file, f.project ?? '', f.status, f.imported, f.skipped, f.error ? `${f.error.message} (${f.error.code})` : (f.warnings ?? []).join('; ')]),
+      notable.map((f) => [f.file, f.project ?? '', f.status, f.imported, f.skipped, f.error ? `${f.error.message.replace(`${f.file}: `, '')} (${f.error.code})` : (f.warnings ?? []).join('; ')]),
     );
     if (notable.length < report.files.length) out.line(out.paint('dim', `${report.files.length - notable.length} unchanged or absent files not shown (--json lists every file)`));
     for (const m of report.missingDirectories) out.warn(`project ${m.name}: directory ${m.path} does not exist here (imported all the same)`);
@@ -63,20 +63,21 @@ export const migrate = command({
     const registryPath = registryPathOf(argv.registry);
     const { storeExists } = await import('../../store.js');
     const work = async (store: Store) => {
-        const progress = ctx.out.progress(argv.dryRun ? 'checking' : 'importing');
-        const report = await importLegacy(store, {
-          registryPath,
-          workflows: argv.workflows,
-          dryRun: argv.dryRun,
-          strict: argv.strict,
-          source: 'import',
-          ...(ctx.meta.actor ? { actor: ctx.meta.actor } : {}),
-          onProgress: progress,
-        }).finally(() => progress.done());
-        printImportReport(ctx, report);
+      const progress = ctx.out.progress(argv.dryRun ? 'checking' : 'importing');
+      const report = await importLegacy(store, {
+        registryPath,
+        workflows: argv.workflows,
+        dryRun: argv.dryRun,
+        strict: argv.strict,
+        source: 'import',
+        ...(ctx.meta.actor ? { actor: ctx.meta.actor } : {}),
+        onProgress: progress,
+      }).finally(() => progress.done());
+      printImportReport(ctx, report);
     };
     if (argv.dryRun && !storeExists(ctx.location)) await withScratchStore(work);
-    else await ctx.withStore(work, { create: true, hybrid: false });
+    // Import writes each row once and never reads it back: a read cache would only cost time.
+    else await ctx.withStore(work, { create: true, hybrid: false, cacheSize: 0 });
   },
 });
 
