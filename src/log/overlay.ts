@@ -1,6 +1,7 @@
 import type { AbstractBatchOperation } from 'abstract-level';
 import { decode, encode } from './codec.js';
 import type { Db } from './db.js';
+import { VIEW_PREFIX } from './keys.js';
 
 const DELETED = Symbol('deleted');
 type Slot = unknown | typeof DELETED;
@@ -44,7 +45,7 @@ export class Overlay implements RowReader {
     }
     const buf = await this.db.get(key);
     const value = buf === undefined ? undefined : decode<T>(buf);
-    this.cache?.set(key, value === undefined ? DELETED : value);
+    if (this.cache && key.startsWith(VIEW_PREFIX)) this.cache.set(key, value === undefined ? DELETED : value);
     return value;
   }
 
@@ -73,10 +74,10 @@ export class Overlay implements RowReader {
     return ops;
   }
 
-  /** After the batch is durable: let the read cache see exactly what was written. */
+  /** After the batch is durable: let the read cache see exactly the view rows that were written. */
   publish(): void {
     if (!this.cache) return;
-    for (const [key, slot] of this.writes) this.cache.set(key, slot);
+    for (const [key, slot] of this.writes) if (key.startsWith(VIEW_PREFIX)) this.cache.set(key, slot);
   }
 }
 
