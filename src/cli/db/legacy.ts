@@ -30,7 +30,7 @@ export function printImportReport(ctx: CommandContext, report: ImportReport, ver
     for (const m of report.missingDirectories) out.warn(`project ${m.name}: directory ${m.path} does not exist here (imported all the same)`);
     const t = report.totals;
     out.line(
-      `${report.dryRun ? 'would import' : verb} ${t.imported} events from ${t.files} files; ${t.skipped} entries already present; ${t.errors} broken file${t.errors === 1 ? '' : 's'} (${(report.ms / 1000).toFixed(1)} s, ${rate} events/s)`,
+      `${report.dryRun ? 'would import' : verb} ${t.imported} event${t.imported === 1 ? '' : 's'} from ${t.files} file${t.files === 1 ? '' : 's'}; ${t.skipped} entries already present; ${t.errors} broken file${t.errors === 1 ? '' : 's'} (${(report.ms / 1000).toFixed(1)} s, ${rate} events/s)`,
     );
   });
   const fail = (err: StoreError) => {
