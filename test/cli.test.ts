@@ -23,7 +23,7 @@ test('a read command on a missing store says STORE_NOT_FOUND; init creates it', 
     assert.is(missing.code, 1);
     assert.match(missing.stderr, /^error: no store at .* \(STORE_NOT_FOUND\)$/m);
     assert.not.match(missing.stderr, /\n\s+at /, 'no stack trace');
-    const init = json(await db('init', '--json'));
+    const init = json(await db('init', '--no-starters', '--json'));
     assert.is(init.location, store);
     assert.is(init.events, 0);
   } finally {
@@ -119,7 +119,7 @@ test('history, log filters, --as-of, verify, rebuild and compact through the bin
 test('usage errors exit 2 with one line; bad values exit 1 with a code', async () => {
   const { db, cleanup } = await setup();
   try {
-    await db('init');
+    await db('init', '--no-starters');
     const noCmd = await db();
     assert.is(noCmd.code, 2);
     assert.match(noCmd.stderr, /^error: .* \(USAGE\)$/m);
@@ -141,7 +141,7 @@ test('usage errors exit 2 with one line; bad values exit 1 with a code', async (
 test('STORE_BUSY names the store after the bounded wait; a short lock is waited out', async () => {
   const { db, store, dir, cleanup } = await setup();
   try {
-    await db('init');
+    await db('init', '--no-starters');
     // Resolves once the child holds the lock; `exited` is captured at fork time so it cannot be missed.
     const hold = (ms: number) =>
       new Promise<{ child: ReturnType<typeof fork>; exited: Promise<unknown> }>((resolve) => {
@@ -185,6 +185,29 @@ test('log --follow prints new events as JSON lines and never holds the lock betw
     follower.kill('SIGINT');
     const lines = out.split('\n').filter(Boolean).map((l) => JSON.parse(l));
     assert.equal(lines.map((e) => [e.seq, e.type]), [[1, 'project.registered'], [2, 'workflow.recorded']]);
+  } finally {
+    await cleanup();
+  }
+});
+
+test('a reader that closes the pipe early (| head -1) ends the command without a stack trace', async () => {
+  const { db, store, dir, cleanup } = await setup();
+  try {
+    await db('init');
+    const { spawnSync } = await import('node:child_process');
+    for (let i = 0; i < 3; i++) await db('history', 'record', 'x', 'y').catch(() => {});
+    const many = Array.from({ length: 300 }, (_, i) => i);
+    const { openStore } = await import('../src/index.js');
+    const s = await openStore({ location: store });
+    const p = await s.projects.register({ name: 'p', path: '/p' });
+    await s.append(many.map((i) => ({ stream: `workflow-${p.id}`, type: 'workflow.recorded' as const, data: { timestamp: '2025-01-01T00:00:00Z', action: `a${i}`, description: 'x'.repeat(200) } })));
+    await s.close();
+    const r = spawnSync('bash', ['-c', `"${process.execPath}" "${join(ROOT, 'dist', 'src', 'bin', 'pygubu-db.js')}" --store "${store}" log --json | head -c 100 >/dev/null; echo "status=\${PIPESTATUS[0]}"`], {
+      encoding: 'utf8',
+      env: { PATH: process.env.PATH ?? '', HOME: dir },
+    });
+    assert.not.match(r.stderr, /EPIPE|\n\s+at /, r.stderr);
+    assert.match(r.stdout, /status=0/);
   } finally {
     await cleanup();
   }

@@ -1,8 +1,10 @@
+import { AnalyticsViews } from './analytics.js';
 import { HistoryViews } from './history.js';
 import { ProjectViews } from './projects.js';
 import type { ViewSource } from './source.js';
+import { TemplateViews } from './templates.js';
 
-export { HistoryViews, ProjectViews };
+export { AnalyticsViews, HistoryViews, ProjectViews, TemplateViews };
 export * from './source.js';
 
 /** Every query object over one view source (the store, or an `--as-of` materialisation). */
@@ -10,10 +12,14 @@ export interface Views {
   readonly source: ViewSource;
   readonly projects: ProjectViews;
   readonly history: HistoryViews;
+  readonly analytics: AnalyticsViews;
+  readonly templates: TemplateViews;
 }
 
 export const createViews = (source: ViewSource): Views => ({
   source,
   projects: new ProjectViews(source),
   history: new HistoryViews(source),
+  analytics: new AnalyticsViews(source),
+  templates: new TemplateViews(source),
 });
