@@ -27,7 +27,7 @@ export interface CommandContext {
    * Open the store for the length of `work` and close it after. Read commands need an existing
    * store (STORE_NOT_FOUND otherwise); pass `create: true` for commands that may start one.
    */
-  withStore<T>(work: (store: Store) => Promise<T>, options?: { create?: boolean } & Omit<OpenStoreOptions, 'location'>): Promise<T>;
+  withStore<T>(work: (store: Store) => Promise<T>, options?: { create?: boolean; hybrid?: boolean } & Omit<OpenStoreOptions, 'location'>): Promise<T>;
   /** The views now, or as they stood at `--as-of`. */
   withViews<T>(asOf: string | undefined, work: (views: Views, store: Store) => Promise<T>): Promise<T>;
 }
@@ -45,7 +45,7 @@ export function createContext(argv: GlobalArgs): CommandContext {
   const location = argv.store ?? defaultStoreLocation();
   const timer = new RunTimer(perfMetric((argv as { _?: unknown[] })._ ?? []), perfRecordingEnabled());
   const withStore: CommandContext['withStore'] = async (work, options = {}) => {
-    const { create, ...rest } = options;
+    const { create, hybrid, ...rest } = options;
     const { openStore } = await import('../store.js');
     const progress = out.progress('rebuilding views');
     const store = await timer.time('open', () =>
@@ -54,8 +54,11 @@ export function createContext(argv: GlobalArgs): CommandContext {
     progress.done();
     let ok = false;
     try {
+      const head = store.log.head;
       const result = await timer.time('work', () => work(store));
       ok = true;
+      // Hybrid mode (config storage_mode): a command that wrote also updates the legacy JSON files.
+      if (hybrid !== false && store.log.head !== head) await updateLegacyFiles(store, head, out);
       return result;
     } finally {
       await timer.record(store, ok).catch(() => {}); // a lost timing must never fail the command
@@ -79,6 +82,16 @@ export function createContext(argv: GlobalArgs): CommandContext {
         }
       }),
   };
+}
+
+async function updateLegacyFiles(store: Store, head: number, out: Output): Promise<void> {
+  const { afterWrite } = await import('../legacy/hybrid.js');
+  try {
+    const done = await afterWrite(store, head, currentUser());
+    for (const w of done?.warnings ?? []) out.warn(`sync: ${w}`);
+  } catch (err) {
+    out.warn(`the store has the change, but the JSON files were not updated: ${(err as Error).message}; run \`pygubu-db sync\``);
+  }
 }
 
 export function parseAsOf(value: string | undefined): AsOf | undefined {

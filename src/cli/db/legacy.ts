@@ -1,0 +1,194 @@
+import { StoreError } from '../../errors.js';
+import { exportLegacy, importLegacy, type ImportReport } from '../../legacy/index.js';
+import { legacyRegistryPath } from '../../paths.js';
+import { resolve } from 'node:path';
+import type { Store } from '../../store.js';
+import { command } from '../command.js';
+import type { CommandContext } from '../context.js';
+
+const SHOWN_ROWS = 50;
+
+export const registryOption = {
+  type: 'string',
+  describe: 'legacy registry file (default: $PYGUBUAI_REGISTRY_PATH, else ~/.pygubu-registry.json)',
+} as const;
+
+export const registryPathOf = (value: string | undefined): string => (value === undefined ? legacyRegistryPath() : resolve(value));
+
+/** Print an import report: a table of the files that matter, totals, missing directories, and the outcome. */
+export function printImportReport(ctx: CommandContext, report: ImportReport, verb = 'imported'): void {
+  const rate = report.ms > 0 ? Math.round(report.totals.imported / (report.ms / 1000)) : report.totals.imported;
+  ctx.out.result({ ...report, eventsPerSecond: rate }, () => {
+    const out = ctx.out;
+    if (report.dryRun) out.line(out.paint('yellow', 'dry run: nothing was written; IMPORTED is what would be'));
+    const notable = report.files.length > SHOWN_ROWS ? report.files.filter((f) => f.status === 'imported' || f.status === 'error' || f.warnings) : report.files;
+    out.table(
+      ['FILE', 'PROJECT', 'STATUS', 'IMPORTED', 'SKIPPED', 'NOTE'],
+      notable.map((f) => [f.file, f.project ?? '', f.status, f.imported, f.skipped, f.error ? `${f.error.message.replace(`${f.file}: `, '')} (${f.error.code})` : (f.warnings ?? []).join('; ')]),
+    );
+    if (notable.length < report.files.length) out.line(out.paint('dim', `${report.files.length - notable.length} unchanged or absent files not shown (--json lists every file)`));
+    for (const m of report.missingDirectories) out.warn(`project ${m.name}: directory ${m.path} does not exist here (imported all the same)`);
+    const t = report.totals;
+    out.line(
+      `${report.dryRun ? 'would import' : verb} ${t.imported} event${t.imported === 1 ? '' : 's'} from ${t.files} file${t.files === 1 ? '' : 's'}; ${t.skipped} entries already present; ${t.errors} broken file${t.errors === 1 ? '' : 's'} (${(report.ms / 1000).toFixed(1)} s, ${rate} events/s)`,
+    );
+  });
+  const fail = (err: StoreError) => {
+    if (ctx.out.json) {
+      process.stderr.write(`error: ${err.message} (${err.code})\n`);
+      process.exitCode = 1;
+    } else throw err;
+  };
+  if (report.aborted) {
+    fail(new StoreError('LEGACY_IMPORT_FAILED', `--strict: ${report.totals.errors} broken legacy file${report.totals.errors === 1 ? '' : 's'}; nothing was imported`, {
+      hint: 'fix or remove the files listed above, or run without --strict to import the others',
+    }));
+  } else if (report.totals.errors > 0) {
+    fail(new StoreError('LEGACY_IMPORT_INCOMPLETE', `${report.totals.errors} legacy file${report.totals.errors === 1 ? ' was' : 's were'} broken and not imported; the rest ${report.dryRun ? 'would be' : 'were'}`, {
+      hint: 'fix the files listed above and run migrate again: what is already in the store is skipped',
+    }));
+  }
+}
+
+export const migrate = command({
+  command: 'migrate',
+  describe: 'Import the legacy JSON registry and workflow files into events (idempotent: only what is new)',
+  builder: (y) =>
+    y
+      .option('registry', registryOption)
+      .option('dry-run', { type: 'boolean', default: false, describe: 'report what would be imported, write nothing' })
+      .option('workflows', { type: 'boolean', default: true, describe: "also import each project's .pygubu-workflow.json (--no-workflows: skip)" })
+      .option('strict', { type: 'boolean', default: false, describe: 'import nothing at all if any file is broken' }),
+  run: async (argv, ctx) => {
+    const registryPath = registryPathOf(argv.registry);
+    const { storeExists } = await import('../../store.js');
+    const work = async (store: Store) => {
+      const progress = ctx.out.progress(argv.dryRun ? 'checking' : 'importing');
+      const report = await importLegacy(store, {
+        registryPath,
+        workflows: argv.workflows,
+        dryRun: argv.dryRun,
+        strict: argv.strict,
+        source: 'import',
+        ...(ctx.meta.actor ? { actor: ctx.meta.actor } : {}),
+        onProgress: progress,
+      }).finally(() => progress.done());
+      printImportReport(ctx, report);
+    };
+    if (argv.dryRun && !storeExists(ctx.location)) await withScratchStore(work);
+    // Import writes each row once and never reads it back: a read cache would only cost time.
+    else await ctx.withStore(work, { create: true, hybrid: false, cacheSize: 0 });
+  },
+});
+
+/** A dry run against a store that does not exist yet compares with an empty, throw-away one. */
+async function withScratchStore(work: (store: Store) => Promise<void>): Promise<void> {
+  const { mkdtemp, rm } = await import('node:fs/promises');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const { openStore } = await import('../../store.js');
+  const dir = await mkdtemp(join(tmpdir(), 'pygubu-dry-run-'));
+  const store = await openStore({ location: join(dir, 'store'), sync: false });
+  try {
+    await work(store);
+  } finally {
+    await store.close();
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+export const exportJson = command({
+  command: 'export-json',
+  describe: "Write the registry and each project's workflow file from the store, in the Python tool's format",
+  builder: (y) =>
+    y
+      .option('registry', registryOption)
+      .option('workflows', { type: 'boolean', default: true, describe: 'also write each project\'s .pygubu-workflow.json (--no-workflows: skip)' }),
+  run: async (argv, ctx) => {
+    const registryPath = registryPathOf(argv.registry);
+    await ctx.withStore(async (store) => {
+      const progress = ctx.out.progress('exporting');
+      const report = await exportLegacy(store.views, { registryPath, workflows: argv.workflows, onProgress: progress }).finally(() => progress.done());
+      ctx.out.result(report, () => {
+        for (const s of report.skipped) ctx.out.warn(`${s.project}: workflow file not written: ${s.reason}`);
+        ctx.out.line(`wrote ${report.registry} (${report.projects} projects) and ${report.workflowFiles.length} workflow files in ${(report.ms / 1000).toFixed(1)} s`);
+      });
+    });
+  },
+});
+
+export const sync = command({
+  command: 'sync',
+  describe: 'Hybrid mode: pull what the Python tool changed in the JSON files, then write the store back to them',
+  builder: (y) =>
+    y
+      .option('registry', registryOption)
+      .option('workflows', { type: 'boolean', default: true, describe: 'also sync each project\'s .pygubu-workflow.json (--no-workflows: skip)' }),
+  run: async (argv, ctx) => {
+    const registryPath = registryPathOf(argv.registry);
+    const { syncLegacy } = await import('../../legacy/sync.js');
+    await ctx.withStore(
+      async (store) => {
+        const progress = ctx.out.progress('syncing');
+        const report = await syncLegacy(store, {
+          registryPath,
+          workflows: argv.workflows,
+          ...(ctx.meta.actor ? { actor: ctx.meta.actor } : {}),
+          onProgress: progress,
+        }).finally(() => progress.done());
+        ctx.out.result(report, () => {
+          const p = report.pulled;
+          for (const w of report.warnings) ctx.out.warn(w);
+          ctx.out.line(
+            `pulled: ${p.registered} new, ${p.updated} changed, ${p.removed.length} removed${p.removed.length ? ` (${p.removed.join(', ')})` : ''} projects, ${p.activated ? 'active project changed, ' : ''}${p.history} history entries`,
+          );
+          ctx.out.line(`pushed: ${report.pushed.registry} (${report.pushed.projects} projects) and ${report.pushed.workflowFiles.length} workflow files (${(report.ms / 1000).toFixed(1)} s)`);
+        });
+      },
+      { create: true, hybrid: false },
+    );
+  },
+});
+
+const configGet = command({
+  command: 'get <key>',
+  describe: 'Print one key of ~/.pygubuai/config.json',
+  builder: (y) => y.positional('key', { type: 'string', demandOption: true }),
+  run: async (argv, ctx) => {
+    const { readConfig, DEFAULT_STORAGE_MODE } = await import('../../legacy/config.js');
+    const doc = await readConfig();
+    const value = argv.key in doc ? doc[argv.key] : argv.key === 'storage_mode' ? DEFAULT_STORAGE_MODE : undefined;
+    if (value === undefined) throw new StoreError('CONFIG_NOT_SET', `${argv.key} is not set in ${(await import('../../paths.js')).configPath()}`);
+    ctx.out.result({ key: argv.key, value }, () => ctx.out.line(typeof value === 'string' ? value : JSON.stringify(value)));
+  },
+});
+
+const configSet = command({
+  command: 'set <key> <value>',
+  describe: 'Set one key (JSON values like true or 3 are parsed; other keys are kept as they are)',
+  builder: (y) => y.positional('key', { type: 'string', demandOption: true }).positional('value', { type: 'string', demandOption: true }),
+  run: async (argv, ctx) => {
+    const { setConfig, parseConfigValue } = await import('../../legacy/config.js');
+    const value = argv.key === 'storage_mode' ? String(argv.value) : parseConfigValue(String(argv.value));
+    await setConfig(argv.key, value);
+    ctx.out.result({ key: argv.key, value }, () => ctx.out.line(`${argv.key} = ${typeof value === 'string' ? value : JSON.stringify(value)}`));
+  },
+});
+
+const configList = command({
+  command: ['list', 'ls'],
+  describe: 'Print every key of ~/.pygubuai/config.json',
+  run: async (_argv, ctx) => {
+    const { readConfig, DEFAULT_STORAGE_MODE } = await import('../../legacy/config.js');
+    const doc = await readConfig();
+    const shown = { storage_mode: DEFAULT_STORAGE_MODE, ...doc };
+    ctx.out.result(shown, () => ctx.out.record(Object.entries(shown).map(([k, v]) => [k, typeof v === 'string' ? v : JSON.stringify(v)] as const)));
+  },
+});
+
+export const config = {
+  command: 'config <command>',
+  describe: 'Read and set ~/.pygubuai/config.json (storage_mode json|db|hybrid; other keys are kept)',
+  builder: (y: import('yargs').Argv<import('../context.js').GlobalArgs>) => y.command(configGet).command(configSet).command(configList).demandCommand(1),
+  handler: () => {},
+};
