@@ -1,6 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { fuzzLoad } from './reliability/fuzz-dumps.js';
+import { fuzzMigrate } from './reliability/fuzz-legacy.js';
 import { fuzzCli, fuzzEventPayloads, fuzzProjectCommands, fuzzScanner, fuzzTemplates, storeDigest } from './reliability/fuzz-targets.js';
 import { tempStore } from './helpers.js';
 
@@ -32,6 +33,12 @@ test('fuzz: random and broken XML through the .ui scanner — recorded, or a pro
 test('fuzz: corrupted and truncated dumps through load — all of it lands, or a coded error and no write', async () => {
   const r = await fuzzLoad({ numRuns: 150, seed: 42 });
   assert.ok((r.outcomes.DUMP_CORRUPT ?? 0) + (r.outcomes.DUMP_TRUNCATED ?? 0) > 0);
+});
+
+test('fuzz: mutated legacy registries and workflow files through migrate — imported, or coded per-file errors and no partial file', async () => {
+  const r = await fuzzMigrate({ numRuns: 120, seed: 42 });
+  assert.ok((r.outcomes.imported ?? 0) > 0);
+  assert.ok(Object.keys(r.outcomes).some((k) => k.startsWith('file error') || k.startsWith('refused')));
 });
 
 test('fuzz: hostile template names, versions, paths and install specs', async () => {

@@ -16,7 +16,7 @@ export const mutation: fc.Arbitrary<Mutation> = fc.oneof(
   { weight: 2, arbitrary: fc.nat().map((at) => ({ kind: 'truncate' as const, at })) },
   { weight: 3, arbitrary: fc.record({ kind: fc.constant('retype' as const), pick: fc.nat(), value: fc.oneof(fc.constant(null), fc.integer(), fc.boolean(), fc.string(), fc.array(fc.integer(), { maxLength: 3 }), fc.constant({}), nastyString()) }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('huge' as const), pick: fc.nat(), size: fc.integer({ min: 10_000, max: 300_000 }) }) },
-  { weight: 1, arbitrary: fc.record({ kind: fc.constant('deep' as const), pick: fc.nat(), depth: fc.integer({ min: 50, max: 5000 }) }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('deep' as const), pick: fc.nat(), depth: fc.integer({ min: 50, max: 1500 }) }) },
 );
 
 /** Every (parent, key) slot of a JSON document, so a mutation can pick one by index. */

@@ -1,4 +1,5 @@
 import { fuzzLoad } from './fuzz-dumps.js';
+import { fuzzMigrate } from './fuzz-legacy.js';
 import { fuzzCli, fuzzEventPayloads, fuzzProjectCommands, fuzzScanner, fuzzTemplates, type FuzzFigures, type FuzzOptions } from './fuzz-targets.js';
 
 /** Every fuzz target; `spawns` ones start a process per case and run fewer cases. */
@@ -15,4 +16,5 @@ export const FUZZ_TARGETS: readonly FuzzTarget[] = [
   { name: 'scanner', run: fuzzScanner },
   { name: 'templates', run: fuzzTemplates },
   { name: 'load', run: fuzzLoad },
+  { name: 'migrate', run: fuzzMigrate },
 ];

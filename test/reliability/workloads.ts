@@ -5,6 +5,7 @@ import { dirname, join } from 'node:path';
 import { openStore, type NewEvent, type StoredEvent, type Store } from '../../src/index.js';
 import type { Journal, JournalState } from './journal.js';
 import { loadWorkload, restoreWorkload } from './workloads-dumps.js';
+import { migrateWorkload } from './workloads-legacy.js';
 
 /** What a torture child gets: the store it works on, its journal and a seeded random source. */
 export interface ChildContext {
@@ -197,7 +198,7 @@ const cliWrites: Workload = {
     e.type === 'project.registered' ? String(e.data.name) : e.type === 'workflow.recorded' ? String(e.data.action) : e.id,
 };
 
-export const WORKLOADS: readonly Workload[] = [singleAppends, batches, concurrentAppends, rebuilds, cliWrites, loadWorkload, restoreWorkload];
+export const WORKLOADS: readonly Workload[] = [singleAppends, batches, concurrentAppends, rebuilds, cliWrites, migrateWorkload, loadWorkload, restoreWorkload];
 
 /**
  * Deliberately broken children, so the tests can show the driver catches what it claims to:
