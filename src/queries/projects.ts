@@ -88,7 +88,9 @@ export class ProjectViews {
     const out: ProjectRow[] = [];
     let after: string | undefined;
     for (;;) {
-      const keys = await this.rows.keys(projectKeys.wordPrefix(first), { limit: 256, ...(after ? { after } : {}) });
+      // One word: every key is a hit, so read only as many as are still wanted.
+      const chunk = rest.length === 0 ? limit - out.length : 256;
+      const keys = await this.rows.keys(projectKeys.wordPrefix(first), { limit: chunk, ...(after ? { after } : {}) });
       if (keys.length === 0) break;
       after = keys[keys.length - 1];
       const fresh = keys.map(lastPart).filter((id) => !seen.has(id) && seen.add(id));
@@ -101,7 +103,7 @@ export class ProjectViews {
         out.push(row);
         if (out.length === limit) return out;
       }
-      if (keys.length < 256) break;
+      if (keys.length < chunk) break;
     }
     return out;
   }

@@ -1,0 +1,163 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { ANY, NO_STREAM, STREAM_EXISTS, type StoredEvent, type Store } from '../src/index.js';
+import { tempStore } from './helpers.js';
+
+const recorded = (stream: string, action: string, extra: Partial<{ id: string; at: string }> = {}) => ({
+  stream,
+  type: 'workflow.recorded' as const,
+  data: { timestamp: '2025-01-02T03:04:05+00:00', action, description: '' },
+  ...extra,
+});
+
+async function all(store: Store): Promise<StoredEvent[]> {
+  const out: StoredEvent[] = [];
+  for await (const e of store.log.readAll()) out.push(e);
+  return out;
+}
+
+async function codeOf(p: Promise<unknown>): Promise<string | undefined> {
+  try {
+    await p;
+  } catch (err) {
+    return (err as { code?: string }).code;
+  }
+  return undefined;
+}
+
+test('concurrent appends in one process get gapless seqs and per-stream versions', async () => {
+  const { store, cleanup } = await tempStore();
+  try {
+    const appends = Array.from({ length: 600 }, (_, i) => store.append(recorded(`workflow-p${i % 7}`, `a${i}`)));
+    const results = (await Promise.all(appends)).flat();
+    assert.equal(results.map((e) => e.seq).sort((a, b) => a - b), Array.from({ length: 600 }, (_, i) => i + 1));
+    const events = await all(store);
+    assert.equal(events.length, 600);
+    events.forEach((e, i) => assert.is(e.seq, i + 1));
+    for (let s = 0; s < 7; s++) {
+      const versions = events.filter((e) => e.stream === `workflow-p${s}`).map((e) => e.version);
+      assert.equal(versions, versions.map((_, i) => i + 1), `stream p${s} versions are 1..n`);
+    }
+    assert.ok((await store.verify()).ok);
+  } finally {
+    await cleanup();
+  }
+});
+
+test('expected stream versions: sentinels and numbers, ConcurrencyError writes nothing', async () => {
+  const { store, cleanup } = await tempStore();
+  try {
+    await store.append(recorded('workflow-x', 'one'), { expectedVersion: NO_STREAM });
+    assert.is(await codeOf(store.append(recorded('workflow-x', 'two'), { expectedVersion: NO_STREAM })), 'CONCURRENCY_CONFLICT');
+    assert.is(await codeOf(store.append(recorded('workflow-y', 'two'), { expectedVersion: STREAM_EXISTS })), 'CONCURRENCY_CONFLICT');
+    assert.is(await codeOf(store.append(recorded('workflow-x', 'two'), { expectedVersion: 5 })), 'CONCURRENCY_CONFLICT');
+    assert.is(store.log.head, 1, 'failed appends wrote nothing');
+    const [e2] = await store.append(recorded('workflow-x', 'two'), { expectedVersion: 1 });
+    const [e3] = await store.append(recorded('workflow-x', 'three'), { expectedVersion: STREAM_EXISTS });
+    const [e4] = await store.append(recorded('workflow-x', 'four'), { expectedVersion: ANY });
+    assert.equal([e2!.version, e3!.version, e4!.version], [2, 3, 4]);
+    const err = await store.append(recorded('workflow-x', 'x'), { expectedVersion: 2 }).catch((e) => e);
+    assert.is(err.name, 'ConcurrencyError');
+    assert.is(err.actual, 4);
+    assert.is(await codeOf(store.append([recorded('workflow-a', 'x'), recorded('workflow-b', 'y')], { expectedVersion: 0 })), 'INVALID_ARGUMENT');
+    const [ok] = await store.append([recorded('workflow-a', 'x'), recorded('workflow-b', 'y')], {
+      expectedVersion: { 'workflow-a': NO_STREAM, 'workflow-b': NO_STREAM },
+    });
+    assert.is(ok!.stream, 'workflow-a');
+  } finally {
+    await cleanup();
+  }
+});
+
+test('an event id already in the log returns the stored event and writes nothing', async () => {
+  const { store, cleanup } = await tempStore();
+  try {
+    const [first] = await store.append(recorded('workflow-x', 'one', { id: 'evt-1' }));
+    const [again] = await store.append(recorded('workflow-x', 'different payload', { id: 'evt-1' }), { expectedVersion: NO_STREAM });
+    assert.equal(again, first, 'the retry returns the stored event, and skips the version check');
+    assert.is(store.log.head, 1);
+    const batch = await store.append([recorded('workflow-x', 'two', { id: 'evt-2' }), recorded('workflow-x', 'two again', { id: 'evt-2' })]);
+    assert.is(batch[0]!.seq, batch[1]!.seq, 'a duplicate inside one batch is the same event');
+    assert.is(store.log.head, 2);
+    assert.is((await store.log.getById('evt-2'))!.data.action, 'two');
+  } finally {
+    await cleanup();
+  }
+});
+
+test('a batch with one invalid event is refused whole, naming the type and the JSON path', async () => {
+  const { store, cleanup } = await tempStore();
+  try {
+    await store.append(recorded('workflow-x', 'before'));
+    const bad = { ...recorded('workflow-x', 'bad'), data: { timestamp: '2025-01-02T03:04:05Z', action: 'x', description: 'd', user: 42 } };
+    const err = await store.append([recorded('workflow-x', 'good'), bad as never]).catch((e) => e);
+    assert.is(err.code, 'VALIDATION_FAILED');
+    assert.is(err.eventType, 'workflow.recorded');
+    assert.is(err.path, '/data/user');
+    assert.match(err.message, /workflow\.recorded.*\/data\/user/);
+    assert.is(store.log.head, 1);
+    assert.is((await store.log.readStream('workflow-x')).length, 1, 'the good half was not written');
+    assert.is(await store.views.history.count(), 1, 'no view row from the refused batch');
+    const missing = await store.append({ stream: 'workflow-x', type: 'workflow.recorded', data: { action: 'x', description: '' } } as never).catch((e) => e);
+    assert.is(missing.path, '/data/timestamp');
+    assert.is(await codeOf(store.append({ stream: 'x-1', type: 'no.such_type', data: {} } as never)), 'UNKNOWN_EVENT_TYPE');
+    assert.is(await codeOf(store.append({ ...recorded('workflow-x', 'x'), at: 'yesterday' })), 'VALIDATION_FAILED');
+    assert.is(await codeOf(store.append({ ...recorded('workflow-x', 'x'), stream: 'no stream' })), 'VALIDATION_FAILED');
+    assert.is(await codeOf(store.append({ ...recorded('workflow-x', 'x'), data: { ...recorded('w-1', 'x').data, when: new Date() } } as never)), 'VALIDATION_FAILED');
+    assert.is(store.log.head, 1);
+  } finally {
+    await cleanup();
+  }
+});
+
+test('a failing request in a group commit leaves the other requests of the group intact', async () => {
+  const { store, cleanup } = await tempStore();
+  try {
+    const results = await Promise.allSettled([
+      store.append(recorded('workflow-a', 'ok1')),
+      store.append(recorded('workflow-a', 'conflict'), { expectedVersion: 7 }),
+      store.append(recorded('workflow-a', 'ok2')),
+    ]);
+    assert.equal(results.map((r) => r.status), ['fulfilled', 'rejected', 'fulfilled']);
+    assert.equal((await all(store)).map((e) => [e.seq, e.data.action]), [[1, 'ok1'], [2, 'ok2']]);
+  } finally {
+    await cleanup();
+  }
+});
+
+test('reads: a stream forward and backward, the log from a seq, by type, by time range', async () => {
+  const { store, cleanup } = await tempStore();
+  try {
+    for (let i = 1; i <= 5; i++) await store.append(recorded('workflow-a', `a${i}`, { at: `2025-01-0${i}T00:00:00Z` }));
+    await store.append({ stream: 'workflow-b', type: 'workflow.synced', data: { file_hashes: {}, file_mtimes: {}, last_sync: null }, at: '2024-12-31T00:00:00Z' });
+    assert.equal((await store.log.readStream('workflow-a')).map((e) => e.version), [1, 2, 3, 4, 5]);
+    assert.equal((await store.log.readStream('workflow-a', { direction: 'backward', limit: 2 })).map((e) => e.version), [5, 4]);
+    assert.equal((await store.log.readStream('workflow-a', { fromVersion: 4 })).map((e) => e.version), [4, 5]);
+    assert.equal((await store.log.readStream('workflow-a', { direction: 'backward', fromVersion: 2 })).map((e) => e.version), [2, 1]);
+    const fromThree: number[] = [];
+    for await (const e of store.log.readAll({ fromSeq: 3 })) fromThree.push(e.seq);
+    assert.equal(fromThree, [3, 4, 5, 6]);
+    assert.equal((await store.log.readByType('workflow.synced')).map((e) => e.seq), [6]);
+    assert.equal((await store.log.readByType('workflow.recorded', { fromSeq: 4 })).map((e) => e.seq), [4, 5]);
+    const window = await store.log.readByTime({ since: '2025-01-02T00:00:00Z', until: '2025-01-04T00:00:00Z' });
+    assert.equal(window.map((e) => e.data.action), ['a2', 'a3']);
+    assert.equal((await store.log.readByTime({ until: '2025-01-01T00:00:00Z' })).map((e) => e.seq), [6], 'time order, not log order');
+    assert.is(await store.log.get(99), undefined);
+  } finally {
+    await cleanup();
+  }
+});
+
+test('stored events cannot be changed through the objects passed in or returned', async () => {
+  const { store, cleanup } = await tempStore();
+  try {
+    const input = recorded('workflow-a', 'original');
+    const [stored] = await store.append(input);
+    input.data.action = 'mutated after append';
+    assert.is((await store.log.get(stored!.seq))!.data.action, 'original');
+  } finally {
+    await cleanup();
+  }
+});
+
+test.run();
