@@ -9,6 +9,7 @@ import { arch, cpus, loadavg, platform, release, tmpdir, totalmem } from 'node:o
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { openStore, type Store } from '../src/index.js';
+import { analyticsTrend } from './analytics-trend.js';
 import { appendConcurrent } from './append-concurrent.js';
 import { appendSingle } from './append-single.js';
 import { buildAll } from './bulk-import.js';
@@ -26,7 +27,17 @@ import { evaluateTargets, type TargetResult } from './targets.js';
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 /** In order: reads first (on the freshly imported data), then the writes, replay, cold start. */
-const SCENARIOS: readonly Scenario[] = [lookupByName, listByTag, searchWord, projectHistory, appendSingle, appendConcurrent, replay, coldStart];
+const SCENARIOS: readonly Scenario[] = [
+  lookupByName,
+  listByTag,
+  searchWord,
+  projectHistory,
+  analyticsTrend,
+  appendSingle,
+  appendConcurrent,
+  replay,
+  coldStart,
+];
 
 interface Args {
   quick: boolean;

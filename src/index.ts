@@ -12,3 +12,7 @@ export type { VerifyReport, VerifyProblem } from './projections/verify.js';
 export type { AsOf, Progress } from './projections/replay.js';
 export type { Views } from './queries/index.js';
 export { defaultStoreLocation, legacyRegistryPath, pygubuaiHome, configPath } from './paths.js';
+export { scanProjects, recordMetric, trend, perfSummary, WORKFLOW_METRIC } from './domain/analytics.js';
+export type { ScanReport, ScanProblem, ScanOptions, RecordMetricInput, Trend, TrendPoint, TrendOptions, PerfRow } from './domain/analytics.js';
+export { analyseUi, UiParseError, type UiFileStats } from './analytics/ui-file.js';
+export type { Complexity, WidgetCount, DayRollup, DayCount } from './queries/analytics.js';

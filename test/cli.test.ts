@@ -190,6 +190,29 @@ test('log --follow prints new events as JSON lines and never holds the lock betw
   }
 });
 
+test('a reader that closes the pipe early (| head -1) ends the command without a stack trace', async () => {
+  const { db, store, dir, cleanup } = await setup();
+  try {
+    await db('init');
+    const { spawnSync } = await import('node:child_process');
+    for (let i = 0; i < 3; i++) await db('history', 'record', 'x', 'y').catch(() => {});
+    const many = Array.from({ length: 300 }, (_, i) => i);
+    const { openStore } = await import('../src/index.js');
+    const s = await openStore({ location: store });
+    const p = await s.projects.register({ name: 'p', path: '/p' });
+    await s.append(many.map((i) => ({ stream: `workflow-${p.id}`, type: 'workflow.recorded' as const, data: { timestamp: '2025-01-01T00:00:00Z', action: `a${i}`, description: 'x'.repeat(200) } })));
+    await s.close();
+    const r = spawnSync('bash', ['-c', `"${process.execPath}" "${join(ROOT, 'dist', 'src', 'bin', 'pygubu-db.js')}" --store "${store}" log --json | head -c 100 >/dev/null; echo "status=\${PIPESTATUS[0]}"`], {
+      encoding: 'utf8',
+      env: { PATH: process.env.PATH ?? '', HOME: dir },
+    });
+    assert.not.match(r.stderr, /EPIPE|\n\s+at /, r.stderr);
+    assert.match(r.stdout, /status=0/);
+  } finally {
+    await cleanup();
+  }
+});
+
 test('PYGUBUAI_HOME picks the default store location', async () => {
   const { dir, cleanup } = await tempDir();
   try {

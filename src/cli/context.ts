@@ -6,6 +6,7 @@ import type { AsOf } from '../projections/replay.js';
 import type { Views } from '../queries/index.js';
 import type { Store, OpenStoreOptions } from '../store.js';
 import { Output, UsageError } from './output.js';
+import { perfMetric, perfRecordingEnabled, RunTimer } from './perf.js';
 
 /** Options every command takes. */
 export interface GlobalArgs {
@@ -20,6 +21,8 @@ export interface CommandContext {
   readonly out: Output;
   readonly location: string;
   readonly meta: Partial<EventMeta>;
+  /** This run's timings (recorded as one event when PYGUBUAI_RECORD_PERF / record_perf is on). */
+  readonly timer: RunTimer;
   /**
    * Open the store for the length of `work` and close it after. Read commands need an existing
    * store (STORE_NOT_FOUND otherwise); pass `create: true` for commands that may start one.
@@ -40,15 +43,22 @@ export const currentUser = (): string => {
 export function createContext(argv: GlobalArgs): CommandContext {
   const out = new Output({ json: argv.json, quiet: argv.quiet });
   const location = argv.store ?? defaultStoreLocation();
+  const timer = new RunTimer(perfMetric((argv as { _?: unknown[] })._ ?? []), perfRecordingEnabled());
   const withStore: CommandContext['withStore'] = async (work, options = {}) => {
     const { create, ...rest } = options;
     const { openStore } = await import('../store.js');
     const progress = out.progress('rebuilding views');
-    const store = await openStore({ location, createIfMissing: create ?? false, onProgress: (_l, d, t) => progress(d, t), ...rest });
+    const store = await timer.time('open', () =>
+      openStore({ location, createIfMissing: create ?? false, onProgress: (_l, d, t) => progress(d, t), ...rest }),
+    );
     progress.done();
+    let ok = false;
     try {
-      return await work(store);
+      const result = await timer.time('work', () => work(store));
+      ok = true;
+      return result;
     } finally {
+      await timer.record(store, ok).catch(() => {}); // a lost timing must never fail the command
       await store.close();
     }
   };
@@ -56,6 +66,7 @@ export function createContext(argv: GlobalArgs): CommandContext {
     out,
     location,
     meta: { source: 'cli', actor: currentUser() },
+    timer,
     withStore,
     withViews: (asOf, work) =>
       withStore(async (store) => {

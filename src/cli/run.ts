@@ -10,6 +10,13 @@ export async function runCli(
   commands: ReadonlyArray<CommandModule<GlobalArgs, never>>,
   epilogue?: string,
 ): Promise<void> {
+  // A reader that stops early (`| head`) closes the pipe: that ends the command, it is no error.
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+      throw err;
+    });
+  }
   const argv = hideBin(process.argv);
   const wantsJson = argv.includes('--json');
   let cli = yargs(argv)

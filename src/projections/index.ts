@@ -1,9 +1,10 @@
+import { analyticsProjection } from './analytics.js';
 import type { Projection } from './projection.js';
 import { projectsProjection } from './projects.js';
 import { workflowProjection } from './workflow.js';
 
 export * from './projection.js';
-export { projectsProjection, workflowProjection };
+export { analyticsProjection, projectsProjection, workflowProjection };
 
 /** Every inline projection of the store, folded in the same batch as the events they read. */
-export const BUILT_IN_PROJECTIONS: readonly Projection[] = [projectsProjection, workflowProjection] as readonly Projection[];
+export const BUILT_IN_PROJECTIONS: readonly Projection[] = [projectsProjection, workflowProjection, analyticsProjection] as readonly Projection[];

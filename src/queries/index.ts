@@ -1,8 +1,9 @@
+import { AnalyticsViews } from './analytics.js';
 import { HistoryViews } from './history.js';
 import { ProjectViews } from './projects.js';
 import type { ViewSource } from './source.js';
 
-export { HistoryViews, ProjectViews };
+export { AnalyticsViews, HistoryViews, ProjectViews };
 export * from './source.js';
 
 /** Every query object over one view source (the store, or an `--as-of` materialisation). */
@@ -10,10 +11,12 @@ export interface Views {
   readonly source: ViewSource;
   readonly projects: ProjectViews;
   readonly history: HistoryViews;
+  readonly analytics: AnalyticsViews;
 }
 
 export const createViews = (source: ViewSource): Views => ({
   source,
   projects: new ProjectViews(source),
   history: new HistoryViews(source),
+  analytics: new AnalyticsViews(source),
 });
