@@ -22,6 +22,7 @@ import { lookupByName } from './lookup-name.js';
 import { projectHistory } from './project-history.js';
 import { replay } from './replay.js';
 import { searchWord } from './search-word.js';
+import { templateSearch } from './template-search.js';
 import { evaluateTargets, type TargetResult } from './targets.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -32,6 +33,7 @@ const SCENARIOS: readonly Scenario[] = [
   listByTag,
   searchWord,
   projectHistory,
+  templateSearch,
   analyticsTrend,
   appendSingle,
   appendConcurrent,

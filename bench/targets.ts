@@ -36,7 +36,6 @@ export function evaluateTargets(results: readonly ScenarioResult[], size: number
   for (const s of ['cold start: project show', 'cold start: stats']) {
     add(`${s} ≤ 2.5× \`node -e 0\``, div(p50(s, 'store'), p50(s, 'node')), x, (v) => v <= 2.5);
   }
-  add('template search p50 (10 hits) ≤ 0.3 ms', p50('template search', 'store'), us, (v) => v <= 0.3);
   add('365-day analytics trend ≤ 1 ms', p50('365-day trend', 'store'), us, (v) => v <= 1);
   return out;
 }

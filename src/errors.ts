@@ -16,6 +16,19 @@ export const ERROR_CODES = {
   UNKNOWN_PROJECTION: 'no projection has that name',
   INVALID_ARGUMENT: 'a command-line argument has an invalid value',
   VERIFY_FAILED: 'the stored views or log do not match a replay of the log',
+  TEMPLATE_NOT_FOUND: 'no template has that name, or no version of it matches',
+  TEMPLATE_NAME_INVALID: 'a template name is empty, too long, or holds /, \\, .., @, a control character or a leading dot',
+  TEMPLATE_VERSION_INVALID: 'a version is not semver, or a range is not a semver range',
+  TEMPLATE_VERSION_EXISTS: 'that version of the template is already published with other content',
+  TEMPLATE_VERSION_NOT_NEWER: 'a new version must be greater than the latest published one',
+  TEMPLATE_FILE_INVALID: 'a file name inside a template is not one plain file name (no /, \\, .., leading dot)',
+  TEMPLATE_FILE_NOT_TEXT: 'a template file is not UTF-8 text',
+  TEMPLATE_UI_INVALID: 'a .ui file is not well-formed XML with root <interface>, or the template has no .ui file',
+  TEMPLATE_TOO_LARGE: "a template's files are over 1 MiB together",
+  TEMPLATE_RATING_INVALID: 'stars must be a whole number from 1 to 5',
+  TEMPLATE_FILE_EXISTS: 'install would overwrite a file (pass --force to replace it)',
+  TEMPLATE_DEST_UNSAFE: 'install would write through a symbolic link or onto something that is not a plain file or directory',
+  TEMPLATE_INSTALL_FAILED: 'the template files could not be written (permissions, disk full)',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES | (string & {});

@@ -16,3 +16,8 @@ export { scanProjects, recordMetric, trend, perfSummary, WORKFLOW_METRIC } from 
 export type { ScanReport, ScanProblem, ScanOptions, RecordMetricInput, Trend, TrendPoint, TrendOptions, PerfRow } from './domain/analytics.js';
 export { analyseUi, UiParseError, type UiFileStats } from './analytics/ui-file.js';
 export type { Complexity, WidgetCount, DayRollup, DayCount } from './queries/analytics.js';
+export type { TemplateRow, TemplateVersionRow, TemplateRating, TemplateFile } from './projections/templates.js';
+export type { SearchTemplatesOptions, TemplateSort } from './queries/templates.js';
+export type { TemplateMarketplace, InstallTemplateInput, InstallResult, SeedResult } from './domain/marketplace.js';
+export type { PublishTemplateInput, PublishResult, RateTemplateInput, DeprecateTemplateInput } from './domain/templates.js';
+export { STARTER_TEMPLATES } from './domain/template-starters.js';

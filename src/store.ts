@@ -16,6 +16,7 @@ import { replayInto, type AsOf, type Progress } from './projections/replay.js';
 import { verifyStore, type VerifyReport } from './projections/verify.js';
 import { createViews, type ViewSource, type Views } from './queries/index.js';
 import * as projectCommands from './domain/projects.js';
+import { templateMarketplace } from './domain/marketplace.js';
 import type { ProjectRow } from './projections/projects.js';
 
 export const STORE_FORMAT = 1;
@@ -150,6 +151,8 @@ export class Store {
     record: (project: string, input: projectCommands.RecordWorkflowInput): Promise<StoredEvent> =>
       this.transact((tx, v) => projectCommands.recordWorkflow(tx, v, project, input)),
   };
+
+  readonly templates = templateMarketplace(this);
 
   // ---- reads and maintenance -------------------------------------------------------------------
 

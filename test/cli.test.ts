@@ -23,7 +23,7 @@ test('a read command on a missing store says STORE_NOT_FOUND; init creates it', 
     assert.is(missing.code, 1);
     assert.match(missing.stderr, /^error: no store at .* \(STORE_NOT_FOUND\)$/m);
     assert.not.match(missing.stderr, /\n\s+at /, 'no stack trace');
-    const init = json(await db('init', '--json'));
+    const init = json(await db('init', '--no-starters', '--json'));
     assert.is(init.location, store);
     assert.is(init.events, 0);
   } finally {
@@ -119,7 +119,7 @@ test('history, log filters, --as-of, verify, rebuild and compact through the bin
 test('usage errors exit 2 with one line; bad values exit 1 with a code', async () => {
   const { db, cleanup } = await setup();
   try {
-    await db('init');
+    await db('init', '--no-starters');
     const noCmd = await db();
     assert.is(noCmd.code, 2);
     assert.match(noCmd.stderr, /^error: .* \(USAGE\)$/m);
@@ -141,7 +141,7 @@ test('usage errors exit 2 with one line; bad values exit 1 with a code', async (
 test('STORE_BUSY names the store after the bounded wait; a short lock is waited out', async () => {
   const { db, store, dir, cleanup } = await setup();
   try {
-    await db('init');
+    await db('init', '--no-starters');
     // Resolves once the child holds the lock; `exited` is captured at fork time so it cannot be missed.
     const hold = (ms: number) =>
       new Promise<{ child: ReturnType<typeof fork>; exited: Promise<unknown> }>((resolve) => {

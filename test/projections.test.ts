@@ -113,7 +113,7 @@ test('rebuild produces exactly the rows the inline projections wrote', async () 
     const before = await viewRows(store);
     assert.ok(before.length > 10);
     const report = await store.rebuild();
-    assert.equal(report.projections, ['projects', 'workflow', 'analytics']);
+    assert.equal(report.projections, ['projects', 'workflow', 'analytics', 'templates']);
     assert.equal(await viewRows(store), before);
     await store.rebuild(['workflow']);
     assert.equal(await viewRows(store), before);

@@ -1,2 +1,10 @@
 #!/usr/bin/env node
-console.log('todo');
+import { runCli } from '../cli/run.js';
+import { templateCommands } from '../cli/template/index.js';
+
+await runCli(
+  'pygubu-template',
+  'The PygubuAI template marketplace: publish, search, install, rate and deprecate pygubu UI templates.',
+  templateCommands as never,
+  'Store: --store DIR, else $PYGUBUAI_HOME/store, else ~/.pygubuai/store. Docs: README.md (Template marketplace)',
+);

@@ -2,8 +2,9 @@ import { AnalyticsViews } from './analytics.js';
 import { HistoryViews } from './history.js';
 import { ProjectViews } from './projects.js';
 import type { ViewSource } from './source.js';
+import { TemplateViews } from './templates.js';
 
-export { AnalyticsViews, HistoryViews, ProjectViews };
+export { AnalyticsViews, HistoryViews, ProjectViews, TemplateViews };
 export * from './source.js';
 
 /** Every query object over one view source (the store, or an `--as-of` materialisation). */
@@ -12,6 +13,7 @@ export interface Views {
   readonly projects: ProjectViews;
   readonly history: HistoryViews;
   readonly analytics: AnalyticsViews;
+  readonly templates: TemplateViews;
 }
 
 export const createViews = (source: ViewSource): Views => ({
@@ -19,4 +21,5 @@ export const createViews = (source: ViewSource): Views => ({
   projects: new ProjectViews(source),
   history: new HistoryViews(source),
   analytics: new AnalyticsViews(source),
+  templates: new TemplateViews(source),
 });

@@ -1,0 +1,232 @@
+import type { EventDataMap } from '../generated/events.js';
+import { words } from '../lib/text.js';
+import { SEP } from '../log/keys.js';
+import { defineProjection, type Rows } from './projection.js';
+
+export type TemplateFile = EventDataMap['template.published']['files'][number];
+
+/** One template as search and `info` show it: its latest version plus running totals. */
+export interface TemplateRow {
+  name: string;
+  latest: string;
+  description: string;
+  author: string;
+  tags: string[];
+  /** Envelope time and seq of the latest publish (the `recent` order). */
+  publishedAt: string;
+  publishedSeq: number;
+  firstPublishedAt: string;
+  versionCount: number;
+  downloads: number;
+  ratingSum: number;
+  ratingCount: number;
+  /** Reason the whole template was deprecated (a later publish lifts it), else null. */
+  deprecated: string | null;
+  /** Reason the latest version was deprecated, else null. */
+  latestDeprecated: string | null;
+}
+
+/** One published version, without its file contents (those live in their own row). */
+export interface TemplateVersionRow {
+  name: string;
+  version: string;
+  /** 1 for the first version published, 2 for the next … — also semver order, as each must be newer. */
+  ordinal: number;
+  description: string;
+  author: string;
+  tags: string[];
+  hash: string;
+  files: Array<{ path: string; sha256: string; bytes: number }>;
+  metadata: Record<string, unknown>;
+  publishedAt: string;
+  seq: number;
+  downloads: number;
+  deprecated: string | null;
+}
+
+export interface TemplateRating {
+  user: string;
+  stars: number;
+  review: string | null;
+  at: string;
+  seq: number;
+}
+
+export const TEMPLATES = 'templates';
+export const templateStream = (name: string): string => `template-${name}`;
+
+/** Fixed-width, order-preserving encodings: ascending key order = descending number. */
+const MAX_COUNT = 0xffffffffffff;
+const invCount = (n: number): string => (MAX_COUNT - Math.min(n, MAX_COUNT)).toString(16).padStart(12, '0');
+const invSeq = (seq: number): string => invCount(seq);
+/** Average stars ×10^6 inverted in 7 digits, then the rating count inverted: best-rated first, more votes first. */
+const ratingOrder = (t: TemplateRow): string => {
+  const avg = t.ratingCount === 0 ? 0 : Math.round((t.ratingSum / t.ratingCount) * 1e6);
+  return (5_000_000 - avg).toString().padStart(7, '0') + invCount(t.ratingCount).slice(4);
+};
+const ordinalHex = (n: number): string => n.toString(16).padStart(8, '0');
+
+export const averageRating = (t: Pick<TemplateRow, 'ratingSum' | 'ratingCount'>): number | null =>
+  t.ratingCount === 0 ? null : Math.round((t.ratingSum / t.ratingCount) * 100) / 100;
+
+/** Row keys of the templates view (inside `v!templates!`). Every user string ends with SEP or the key. */
+export const templateKeys = {
+  byName: (name: string) => `t!${name}`,
+  namePrefix: 't!',
+  version: (name: string, version: string) => `ver!${name}${SEP}${version}`,
+  /** Versions in publish order, which is semver order: each must be newer than the last. */
+  versionOrder: (name: string, ordinal: number) => `vord!${name}${SEP}${ordinalHex(ordinal)}`,
+  versionOrderPrefix: (name: string) => `vord!${name}${SEP}`,
+  files: (name: string, version: string) => `files!${name}${SEP}${version}`,
+  rating: (name: string, user: string) => `rt!${name}${SEP}${user}`,
+  review: (name: string, seq: number) => `rv!${name}${SEP}${invSeq(seq)}`,
+  reviewPrefix: (name: string) => `rv!${name}${SEP}`,
+  byWord: (word: string, name: string) => `word!${word}${SEP}${name}`,
+  wordPrefix: (wordPrefix: string) => `word!${wordPrefix}`,
+  byTag: (tag: string, name: string) => `tag!${tag}${SEP}${name}`,
+  tagPrefix: (tag: string) => `tag!${tag}${SEP}`,
+  byAuthor: (author: string, name: string) => `author!${author}${SEP}${name}`,
+  authorPrefix: (author: string) => `author!${author}${SEP}`,
+  byDownloads: (t: TemplateRow) => `dl!${invCount(t.downloads)}${SEP}${t.name}`,
+  downloadsPrefix: 'dl!',
+  byRating: (t: TemplateRow) => `rate!${ratingOrder(t)}${SEP}${t.name}`,
+  ratingPrefix: 'rate!',
+  byRecent: (t: TemplateRow) => `recent!${invSeq(t.publishedSeq)}${SEP}${t.name}`,
+  recentPrefix: 'recent!',
+  count: 'count',
+} as const;
+
+const searchWords = (t: Pick<TemplateRow, 'name' | 'description' | 'tags'>): string[] => words(t.name, t.description, t.tags);
+
+function putIndexes(rows: Rows, t: TemplateRow): void {
+  for (const w of searchWords(t)) rows.put(templateKeys.byWord(w, t.name), null);
+  for (const tag of t.tags) rows.put(templateKeys.byTag(tag, t.name), null);
+  rows.put(templateKeys.byAuthor(t.author, t.name), null);
+  rows.put(templateKeys.byDownloads(t), null);
+  rows.put(templateKeys.byRating(t), null);
+  rows.put(templateKeys.byRecent(t), null);
+}
+
+function delIndexes(rows: Rows, t: TemplateRow): void {
+  for (const w of searchWords(t)) rows.del(templateKeys.byWord(w, t.name));
+  for (const tag of t.tags) rows.del(templateKeys.byTag(tag, t.name));
+  rows.del(templateKeys.byAuthor(t.author, t.name));
+  rows.del(templateKeys.byDownloads(t));
+  rows.del(templateKeys.byRating(t));
+  rows.del(templateKeys.byRecent(t));
+}
+
+/** Move only the keys whose sort value changed: a download touches the row and one index key. */
+function moveKey(rows: Rows, key: (t: TemplateRow) => string, before: TemplateRow, after: TemplateRow): void {
+  const a = key(before);
+  const b = key(after);
+  if (a === b) return;
+  rows.del(a);
+  rows.put(b, null);
+}
+
+/**
+ * The marketplace: latest version per template, every version with its files, ratings (one per
+ * user), reviews newest first, download counts; indexes by word, tag, author, downloads, rating and
+ * publish order. Commands have checked every event against these rows before appending it, so the
+ * fold trusts its input and ignores events for templates or versions it does not know.
+ */
+export const templatesProjection = defineProjection({
+  name: TEMPLATES,
+  version: 1,
+  handles: ['template.published', 'template.downloaded', 'template.rated', 'template.deprecated'],
+  async fold(event, rows) {
+    const name = event.data.name;
+    const key = templateKeys.byName(name);
+    const versionKey = 'version' in event.data && event.data.version !== undefined ? templateKeys.version(name, event.data.version) : undefined;
+    // The template row and the version row are read together: a download costs one round of reads.
+    const [row, versionRow] = await Promise.all([
+      rows.get<TemplateRow>(key),
+      versionKey === undefined ? undefined : rows.get<TemplateVersionRow>(versionKey),
+    ]);
+    switch (event.type) {
+      case 'template.published': {
+        const d = event.data;
+        if (versionRow) return;
+        const ordinal = (row?.versionCount ?? 0) + 1;
+        const version: TemplateVersionRow = {
+          name,
+          version: d.version,
+          ordinal,
+          description: d.description,
+          author: d.author,
+          tags: d.tags,
+          hash: d.hash,
+          files: d.files.map((f) => ({ path: f.path, sha256: f.sha256, bytes: Buffer.byteLength(f.content, 'utf8') })),
+          metadata: d.metadata ?? {},
+          publishedAt: event.at,
+          seq: event.seq,
+          downloads: 0,
+          deprecated: null,
+        };
+        rows.put(templateKeys.version(name, d.version), version);
+        rows.put(templateKeys.versionOrder(name, ordinal), d.version);
+        rows.put(templateKeys.files(name, d.version), d.files);
+        const next: TemplateRow = {
+          name,
+          latest: d.version,
+          description: d.description,
+          author: d.author,
+          tags: d.tags,
+          publishedAt: event.at,
+          publishedSeq: event.seq,
+          firstPublishedAt: row?.firstPublishedAt ?? event.at,
+          versionCount: ordinal,
+          downloads: row?.downloads ?? 0,
+          ratingSum: row?.ratingSum ?? 0,
+          ratingCount: row?.ratingCount ?? 0,
+          deprecated: null,
+          latestDeprecated: null,
+        };
+        if (row) delIndexes(rows, row);
+        else rows.put(templateKeys.count, ((await rows.get<number>(templateKeys.count)) ?? 0) + 1);
+        rows.put(key, next);
+        putIndexes(rows, next);
+        return;
+      }
+      case 'template.downloaded': {
+        if (!row || !versionRow || versionKey === undefined) return;
+        rows.put(versionKey, { ...versionRow, downloads: versionRow.downloads + 1 });
+        const next = { ...row, downloads: row.downloads + 1 };
+        rows.put(key, next);
+        moveKey(rows, templateKeys.byDownloads, row, next);
+        return;
+      }
+      case 'template.rated': {
+        if (!row) return;
+        const d = event.data;
+        const ratingKey = templateKeys.rating(name, d.user);
+        const previous = await rows.get<TemplateRating>(ratingKey);
+        if (previous?.review) rows.del(templateKeys.review(name, previous.seq));
+        const rating: TemplateRating = { user: d.user, stars: d.stars, review: d.review ?? null, at: event.at, seq: event.seq };
+        rows.put(ratingKey, rating);
+        if (rating.review) rows.put(templateKeys.review(name, event.seq), rating);
+        const next: TemplateRow = {
+          ...row,
+          ratingSum: row.ratingSum - (previous?.stars ?? 0) + d.stars,
+          ratingCount: row.ratingCount + (previous ? 0 : 1),
+        };
+        rows.put(key, next);
+        moveKey(rows, templateKeys.byRating, row, next);
+        return;
+      }
+      case 'template.deprecated': {
+        if (!row) return;
+        const { version: v, reason } = event.data;
+        if (v === undefined) {
+          rows.put(key, { ...row, deprecated: reason });
+          return;
+        }
+        if (!versionRow || versionKey === undefined) return;
+        rows.put(versionKey, { ...versionRow, deprecated: reason });
+        if (v === row.latest) rows.put(key, { ...row, latestDeprecated: reason });
+        return;
+      }
+    }
+  },
+});
