@@ -160,7 +160,7 @@ export class Store {
   /** The views as they stood at a seq or an ISO time, folded into memory from the log. */
   async asOf(point: AsOf): Promise<Views & { close(): Promise<void>; events: number }> {
     const mem = await createMemoryDb();
-    const events = await replayInto(this.log, mem, this.projections, { asOf: point });
+    const events = await replayInto(this.log, mem, this.projections, { asOf: point, targetEmpty: true });
     const views = createViews({ db: mem, get: async (k) => { const b = await mem.get(k); return b === undefined ? undefined : decode(b); } });
     return { ...views, events, close: () => mem.close() };
   }
@@ -205,7 +205,7 @@ export class Store {
       await this.db.put(CHECKPOINT_KEY, encode({ seq: checkpoint.seq, projections: dirty }), SYNC);
       this.cache?.clear();
       for (const name of chosen) await this.db.clear(prefixRange(viewPrefix(name)));
-      const events = await replayInto(this.log, this.db, set, onProgress ? { onProgress } : {});
+      const events = await replayInto(this.log, this.db, set, { targetEmpty: true, ...(onProgress ? { onProgress } : {}) });
       await this.db.put(CHECKPOINT_KEY, encode({ seq: this.log.head, projections: { ...dirty, ...set.versions() } }), SYNC);
       this.cache?.clear();
       return { projections: [...chosen], events, ms: performance.now() - started };

@@ -23,7 +23,7 @@ import {
   SEP,
   HIGH,
 } from './keys.js';
-import { Overlay, type RowCache, type RowReader } from './overlay.js';
+import { Overlay, readRow, type RowCache, type RowReader } from './overlay.js';
 import type { SchemaRegistry } from './schema-registry.js';
 
 type AnyNewEvent = NewEvent | NewEventOfAnyType;
@@ -276,8 +276,7 @@ export class EventLog {
     }
     if (root.overlay.size > 0) {
       try {
-        const writeOptions = { sync: this.options.sync } as object;
-        await this.db.batch(root.overlay.toOps(), writeOptions);
+        await root.overlay.writeTo(this.db, { sync: this.options.sync });
       } catch (cause) {
         const err = ioError(cause, 'write to');
         for (const [job] of done) job.reject(err);
@@ -294,12 +293,30 @@ export class EventLog {
   async streamVersion(stream: string): Promise<number> {
     const known = this.state.versions.get(stream);
     if (known !== undefined) return known;
-    let version = 0;
-    for await (const key of this.db.keys({ ...prefixRange(streamPrefix(stream)), reverse: true, limit: 1 })) {
-      version = parseInt(key.slice(key.lastIndexOf(SEP) + 1), 16);
-    }
+    const version = await this.lastStreamVersion(stream);
     this.state.versions.set(stream, version);
     return version;
+  }
+
+  /**
+   * Versions are gapless from 1, so the last one is found by point reads (doubling, then bisecting):
+   * a new stream costs one read, where an iterator seek cost a thread-pool round trip and more.
+   */
+  private async lastStreamVersion(stream: string): Promise<number> {
+    const has = async (v: number) => (await readRow(this.db, streamKey(stream, v))) !== undefined;
+    if (!(await has(1))) return 0;
+    let lo = 1;
+    let hi = 2;
+    while (await has(hi)) {
+      lo = hi;
+      hi *= 2;
+    }
+    while (hi - lo > 1) {
+      const mid = Math.floor((lo + hi) / 2);
+      if (await has(mid)) lo = mid;
+      else hi = mid;
+    }
+    return lo;
   }
 
   /** @internal forget cached stream versions (after a restore replaced the files). */

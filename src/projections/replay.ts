@@ -2,7 +2,7 @@ import { normaliseAt } from '../log/envelope.js';
 import type { KnownEvent } from '../log/envelope.js';
 import type { Db } from '../log/db.js';
 import type { EventLog } from '../log/event-log.js';
-import { Overlay } from '../log/overlay.js';
+import { KeyFilter, Overlay } from '../log/overlay.js';
 import type { ProjectionSet } from './projection.js';
 
 export type Progress = (done: number, total: number) => void;
@@ -15,6 +15,11 @@ export interface ReplayOptions {
   onProgress?: Progress;
   /** Rows kept in memory before they are written to the target. */
   flushEvery?: number;
+  /**
+   * The projections' rows in `target` start empty (a fresh memory db, or ranges just cleared for a
+   * rebuild): reads of rows this replay never wrote are answered from memory, not the database.
+   */
+  targetEmpty?: boolean;
 }
 
 /**
@@ -24,7 +29,7 @@ export interface ReplayOptions {
 export async function replayInto(log: EventLog, target: Db, projections: ProjectionSet, options: ReplayOptions = {}): Promise<number> {
   const { toSeq, until } = resolveAsOf(options.asOf);
   const total = Math.min(toSeq ?? log.head, log.head);
-  const overlay = new Overlay(target);
+  const overlay = new Overlay(target, undefined, undefined, options.targetEmpty ? new KeyFilter(Math.max(1 << 16, total * 16)) : undefined);
   const flushEvery = options.flushEvery ?? 50_000;
   let done = 0;
   let folded = 0;
@@ -35,12 +40,12 @@ export async function replayInto(log: EventLog, target: Db, projections: Project
       folded++;
     }
     if (overlay.size >= flushEvery) {
-      await target.batch(overlay.toOps());
+      await overlay.writeTo(target);
       overlay.clear();
     }
     if (options.onProgress && done % 5000 === 0) options.onProgress(done, total);
   }
-  if (overlay.size > 0) await target.batch(overlay.toOps());
+  if (overlay.size > 0) await overlay.writeTo(target);
   options.onProgress?.(total, total);
   return folded;
 }

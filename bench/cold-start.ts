@@ -1,0 +1,51 @@
+/** Whole-process cold start of read commands, against `node -e 0` and equivalent one-shot scripts. */
+import { spawnSync } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { latency } from './lib/measure.js';
+import type { Scenario } from './lib/context.js';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const BIN = join(ROOT, 'dist', 'src', 'bin', 'pygubu-db.js');
+
+function spawnTimed(args: string[], env: NodeJS.ProcessEnv = process.env): void {
+  const r = spawnSync(process.execPath, args, { cwd: ROOT, env, encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`${args.join(' ')} exited ${r.status}: ${r.stderr}`);
+}
+
+export const coldStart: Scenario = {
+  name: 'cold start',
+  sizes: (ctx) => ctx.largest,
+  async run(ctx) {
+    const n = ctx.iters(15, 3);
+    const name = ctx.data[Math.floor(ctx.data.length / 2)]!.name;
+    await ctx.closeStore(); // the bins take the store's lock
+    const node = await latency(() => spawnTimed(['-e', '0']), { iterations: n, warmup: 1 });
+    const show = await latency(() => spawnTimed([BIN, 'project', 'show', name, '--store', ctx.storeLocation, '--json']), { iterations: n, warmup: 1 });
+    const stats = await latency(() => spawnTimed([BIN, 'stats', '--store', ctx.storeLocation, '--json']), { iterations: n, warmup: 1 });
+    const sqlite = await latency(
+      () =>
+        spawnTimed([
+          '-e',
+          `const D=require('better-sqlite3');const d=new D(process.argv[1],{readonly:true});const p=d.prepare('SELECT * FROM projects WHERE name=?').get(process.argv[2]);p.tags=d.prepare('SELECT tag FROM project_tags WHERE project_id=?').pluck().all(p.id);console.log(JSON.stringify(p))`,
+          ctx.sqliteFile,
+          name,
+        ]),
+      { iterations: n, warmup: 1 },
+    );
+    const json = await latency(
+      () => spawnTimed(['-e', `const r=JSON.parse(require('fs').readFileSync(process.argv[1],'utf8'));console.log(JSON.stringify(r.projects[process.argv[2]]))`, ctx.json.file, name]),
+      { iterations: n, warmup: 1 },
+    );
+    await ctx.reopenStore({});
+    ctx.record({
+      scenario: 'cold start: project show',
+      size: ctx.size,
+      kind: 'latency',
+      unit: 'process',
+      figures: { store: show, node, sqlite, json },
+      note: 'whole process: `pygubu-db project show <name> --json`; peers: a node one-liner doing the same lookup',
+    });
+    ctx.record({ scenario: 'cold start: stats', size: ctx.size, kind: 'latency', unit: 'process', figures: { store: stats, node } });
+  },
+};
