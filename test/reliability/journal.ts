@@ -1,4 +1,7 @@
-import { closeSync, existsSync, fsyncSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, openSync, readFileSync, statSync, writeSync } from 'node:fs';
+
+/** Ends every complete record: a line without it was torn by a kill and is not a record. */
+const END = '$';
 
 /**
  * The side file a torture child keeps: `A <token>` before it asks the store for a write, `K <token>`
@@ -10,11 +13,14 @@ export class Journal {
   private readonly fd: number;
 
   constructor(readonly path: string) {
+    // a SIGKILL can cut a long write() short: end a torn last line so the next record starts afresh
+    const torn = existsSync(path) && statSync(path).size > 0 && !readFileSync(path).subarray(-1).equals(Buffer.from('\n'));
     this.fd = openSync(path, 'a');
+    if (torn) writeSync(this.fd, '\n');
   }
 
   private write(line: string): void {
-    writeSync(this.fd, `${line}\n`);
+    writeSync(this.fd, `${line} ${END}\n`);
     fsyncSync(this.fd);
   }
 
@@ -48,13 +54,11 @@ export interface JournalState {
 export function readJournal(path: string): JournalState {
   const state: JournalState = { attempted: new Set(), acknowledged: new Set(), seeded: new Set(), batches: [] };
   if (!existsSync(path)) return state;
-  const lines = readFileSync(path, 'utf8').split('\n');
-  // the last element is '' after a final newline, or a line the kill tore (one write() call
-  // cannot be torn, but be strict): either way it is not a complete record
-  lines.pop();
-  for (const line of lines) {
-    if (line.length < 3 || line[1] !== ' ') continue;
-    const tokens = line.slice(2).split(',').filter(Boolean);
+  for (const line of readFileSync(path, 'utf8').split('\n')) {
+    // a kill can cut a long write() short (the kernel stops copying at a fatal signal): a torn
+    // line lacks the end mark, and for an attempt it means the write was never asked for
+    if (line.length < 5 || line[1] !== ' ' || !line.endsWith(` ${END}`)) continue;
+    const tokens = line.slice(2, -END.length - 1).split(',').filter(Boolean);
     const kind = line[0];
     if (kind === 'A') tokens.forEach((t) => state.attempted.add(t));
     else if (kind === 'K') tokens.forEach((t) => state.acknowledged.add(t));

@@ -17,6 +17,8 @@ export interface TortureOptions {
   seed?: number;
   /** Share of kills timed from spawn rather than from "ready" (start-up, open, catch-up); default 0.2. */
   startupKillShare?: number;
+  /** Leave the stores of failed rounds on disk for inspection (the CLI does; tests do not). */
+  keepFailed?: boolean;
   /** Called after each kill (progress lines). */
   onKill?: (round: KillRound) => void;
 }
@@ -234,8 +236,8 @@ export async function runTorture(options: TortureOptions): Promise<TortureReport
       });
     }
   } finally {
-    if (problems.length === 0) await rm(base, { recursive: true, force: true });
-    else process.stderr.write(`torture: stores of failed rounds kept under ${base}\n`);
+    if (problems.length > 0 && options.keepFailed) process.stderr.write(`torture: stores of failed rounds kept under ${base}\n`);
+    else await rm(base, { recursive: true, force: true });
   }
   const failures = Object.values(perWorkload).reduce((a, f) => a + f.failures, 0);
   return { kills: options.kills, failures, perWorkload, problems, ms: performance.now() - started };
@@ -260,6 +262,7 @@ async function main(): Promise<void> {
   const report = await runTorture({
     kills,
     workloads,
+    keepFailed: true,
     ...(seed !== undefined ? { seed } : {}),
     onKill: (r) => {
       if (r.problems.length > 0) process.stderr.write(`kill ${r.n} ${r.workload} (seed ${r.seed}): FAILED\n  ${r.problems.join('\n  ')}\n`);
