@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Build: schemas/ → precompiled validators + TypeScript types, then tsc, then chmod the bins.
 // Validators are compiled here, once, so that no process start pays for ajv compilation.
-import { readdir, readFile, writeFile, mkdir, chmod } from 'node:fs/promises';
+import { readdir, readFile, writeFile, mkdir, chmod, rm } from 'node:fs/promises';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execFileSync } from 'node:child_process';
@@ -84,10 +84,37 @@ async function buildTypes({ events }) {
   );
 }
 
+const BINS = ['pygubu-db', 'pygubu-template', 'pygubu-analytics'];
+
+/**
+ * Bundle each bin (in place) so a command loads one file and a few shared chunks instead of
+ * resolving hundreds of modules: cold start is mostly module loading. Native packages stay
+ * external; lazily imported modules (ajv, validators, progress bars) become chunks loaded on use.
+ * The library entry (dist/src/index.js) stays unbundled.
+ */
+async function bundleBins() {
+  const { build } = await import('esbuild');
+  const binDir = join(root, 'dist', 'src', 'bin');
+  await rm(join(binDir, 'chunks'), { recursive: true, force: true });
+  await build({
+    entryPoints: BINS.map((b) => join(binDir, `${b}.js`)),
+    outdir: binDir,
+    allowOverwrite: true,
+    bundle: true,
+    splitting: true,
+    format: 'esm',
+    platform: 'node',
+    target: 'node20',
+    chunkNames: 'chunks/[name]-[hash]',
+    external: ['classic-level', 'memory-level', 'msgpackr', 'better-sqlite3'],
+    banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
+    logLevel: 'warning',
+  });
+}
+
 const schemas = await loadSchemas();
 await buildTypes(schemas);
 execFileSync(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', root], { stdio: 'inherit' });
 await buildValidators(schemas);
-for (const bin of ['pygubu-db', 'pygubu-template', 'pygubu-analytics']) {
-  await chmod(join(root, 'dist', 'src', 'bin', `${bin}.js`), 0o755).catch(() => {});
-}
+await bundleBins();
+for (const bin of BINS) await chmod(join(root, 'dist', 'src', 'bin', `${bin}.js`), 0o755);

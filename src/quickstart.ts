@@ -32,7 +32,7 @@ for (const e of examples) {
 let failed = false;
 function step(title: string, name: string, ...argv: string[]): string {
   process.stdout.write(`\n# ${title}\n$ ${name} ${argv.map((a) => (/[\s*]/.test(a) ? JSON.stringify(a) : a)).join(' ')}\n`);
-  const r = spawnSync(process.execPath, [bin(name), '--store', store, ...argv], { encoding: 'utf8' });
+  const r = spawnSync(process.execPath, [bin(name), '--store', store, ...argv], { encoding: 'utf8', cwd: work });
   process.stdout.write(r.stdout);
   process.stderr.write(r.stderr);
   if (r.status !== 0) failed = true;
@@ -54,7 +54,11 @@ const seqBeforeRename = JSON.parse(spawnSync(process.execPath, [bin('pygubu-db')
 step('rename a project (its id and history stay)', 'pygubu-db', 'project', 'rename', 'inventory', 'stock-keeper');
 step('make one project active', 'pygubu-db', 'project', 'active', 'login-form');
 step(`replay: the projects as they stood at seq ${seqBeforeRename}, before the rename`, 'pygubu-db', 'project', 'list', '--as-of', String(seqBeforeRename));
-step('the raw event log', 'pygubu-db', 'log', '--limit', '4');
+step(`the raw event log from seq ${seqBeforeRename - 1}`, 'pygubu-db', 'log', '--from', String(seqBeforeRename - 1));
+step('the starter templates init published', 'pygubu-template', 'search', 'login');
+step('install one into ./login (counts a download)', 'pygubu-template', 'install', 'login', '--dest', work);
+step('scan the projects\' .ui files for widget usage', 'pygubu-analytics', 'scan', '--all');
+step('widget usage across all projects', 'pygubu-analytics', 'widgets', '--top', '5');
 step('verify: replay the whole log and compare with every stored view row', 'pygubu-db', 'verify');
 step('counters', 'pygubu-db', 'stats');
 process.stdout.write(`\nDone. The store stays in ${store}; pass --store DIR to any command to use it.\n`);
