@@ -13,6 +13,32 @@ export interface Sink {
 
 const FLUSH_AT = 1 << 20;
 
+/** Collects small writes and hands them on in chunks of at least `flushAt` bytes. */
+function buffered(flushAt: number, writeChunk: (chunk: Buffer) => Promise<void>) {
+  let pending: Buffer[] = [];
+  let pendingBytes = 0;
+  let bytes = 0;
+  const flush = async (): Promise<void> => {
+    if (pendingBytes === 0) return;
+    const chunk = pending.length === 1 ? pending[0]! : Buffer.concat(pending, pendingBytes);
+    pending = [];
+    pendingBytes = 0;
+    await writeChunk(chunk);
+  };
+  return {
+    get bytes() {
+      return bytes;
+    },
+    flush,
+    async write(chunk: Buffer): Promise<void> {
+      pending.push(chunk);
+      pendingBytes += chunk.length;
+      bytes += chunk.length;
+      if (pendingBytes >= flushAt) await flush();
+    },
+  };
+}
+
 /**
  * A file written beside its target and renamed over it after fsync: a reader never sees a
  * half-written dump, and an interrupted dump leaves the old file (if any) untouched.
@@ -25,29 +51,17 @@ export async function fileSink(path: string): Promise<Sink> {
   } catch (cause) {
     throw unwritable(path, cause);
   }
-  let pending: Buffer[] = [];
-  let pendingBytes = 0;
-  let bytes = 0;
-  const flush = async () => {
-    if (pendingBytes === 0) return;
-    const chunk = pending.length === 1 ? pending[0]! : Buffer.concat(pending, pendingBytes);
-    pending = [];
-    pendingBytes = 0;
-    await fh.write(chunk);
-  };
+  const buffer = buffered(FLUSH_AT, async (chunk) => {
+    await fh.write(chunk).catch((cause) => Promise.reject(unwritable(path, cause)));
+  });
   return {
     get bytes() {
-      return bytes;
+      return buffer.bytes;
     },
-    async write(chunk) {
-      pending.push(chunk);
-      pendingBytes += chunk.length;
-      bytes += chunk.length;
-      if (pendingBytes >= FLUSH_AT) await flush().catch((cause) => Promise.reject(unwritable(path, cause)));
-    },
+    write: buffer.write,
     async finish() {
       try {
-        await flush();
+        await buffer.flush();
         await fh.sync();
         await fh.close();
         await rename(temp, path);
@@ -72,28 +86,16 @@ export async function fileSink(path: string): Promise<Sink> {
 export function streamSink(stream: NodeJS.WritableStream): Sink {
   let failed: Error | undefined;
   stream.on('error', (err: Error) => (failed = err));
-  let bytes = 0;
-  let pending: Buffer[] = [];
-  let pendingBytes = 0;
-  const flush = async () => {
-    if (pendingBytes === 0) return;
-    const chunk = Buffer.concat(pending, pendingBytes);
-    pending = [];
-    pendingBytes = 0;
+  const buffer = buffered(64 * 1024, async (chunk) => {
     if (failed) throw failed;
     if (!stream.write(chunk)) await once(stream, 'drain');
-  };
+  });
   return {
     get bytes() {
-      return bytes;
+      return buffer.bytes;
     },
-    async write(chunk) {
-      pending.push(chunk);
-      pendingBytes += chunk.length;
-      bytes += chunk.length;
-      if (pendingBytes >= 64 * 1024) await flush();
-    },
-    finish: flush,
+    write: buffer.write,
+    finish: buffer.flush,
     abort: async () => {},
   };
 }
