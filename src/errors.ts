@@ -16,6 +16,7 @@ export const ERROR_CODES = {
   UNKNOWN_PROJECTION: 'no projection has that name',
   INVALID_ARGUMENT: 'a command-line argument has an invalid value',
   VERIFY_FAILED: 'the stored views or log do not match a replay of the log',
+  FILE_IO: 'a file outside the store could not be read or written (permissions, disk full, not a regular file)',
   LEGACY_UNREADABLE: 'a legacy JSON file (registry, workflow, config) exists but could not be read',
   LEGACY_INVALID_JSON: 'a legacy JSON file is not valid JSON (truncated or hand-edited)',
   LEGACY_BAD_SHAPE: 'a legacy JSON file is valid JSON but not the shape the Python tool writes',
@@ -121,5 +122,16 @@ export function fromLevelError(err: unknown, location?: string): unknown {
       hint: 'check the disk and the permissions of the store files; a truncated file means the store is damaged',
     });
   }
-  return err;
+  return fromFileError(err);
+}
+
+/** A raw Node file-system error (it has a `syscall`) is the user's environment, not a bug: FILE_IO. */
+export function fromFileError(err: unknown): unknown {
+  const e = err as { code?: unknown; syscall?: unknown; path?: unknown; message?: unknown } | undefined;
+  if (!e || isStoreError(err) || typeof e.code !== 'string' || typeof e.syscall !== 'string') return err;
+  const where = typeof e.path === 'string' ? ` ${e.path}` : '';
+  return new StoreError('FILE_IO', `cannot ${e.syscall}${where}: ${e.code}`, {
+    cause: err,
+    hint: e.code === 'ENOSPC' ? 'the disk is full' : e.code === 'EACCES' || e.code === 'EPERM' ? 'check the permissions' : undefined,
+  });
 }

@@ -169,6 +169,10 @@ async function scanFile(
   let content: Buffer;
   try {
     const s = await stat(full);
+    if (!s.isFile()) {
+      problems.push({ project: project.name, file, reason: 'not a regular file' });
+      return undefined;
+    }
     if (s.size > MAX_UI_BYTES) {
       problems.push({ project: project.name, file, reason: `too large (${s.size} bytes; the limit is ${MAX_UI_BYTES})` });
       return undefined;

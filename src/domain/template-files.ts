@@ -143,7 +143,10 @@ async function writeExclusive(path: string, content: string): Promise<void> {
   }
   try {
     await handle.writeFile(content, 'utf8');
-  } finally {
-    await handle.close();
+  } catch (cause) {
+    await handle.close().catch(() => {});
+    await unlink(path).catch(() => {});
+    throw new StoreError('TEMPLATE_INSTALL_FAILED', `cannot write ${path}: ${(cause as NodeJS.ErrnoException).code ?? (cause as Error).message}`, { cause });
   }
+  await handle.close();
 }

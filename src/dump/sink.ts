@@ -1,4 +1,6 @@
+import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
+import { constants } from 'node:fs';
 import { open, rename, rm, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { StoreError } from '../errors.js';
@@ -44,10 +46,11 @@ function buffered(flushAt: number, writeChunk: (chunk: Buffer) => Promise<void>)
  * half-written dump, and an interrupted dump leaves the old file (if any) untouched.
  */
 export async function fileSink(path: string): Promise<Sink> {
-  const temp = `${path}.tmp-${process.pid}`;
+  const temp = `${path}.tmp-${process.pid}-${randomBytes(6).toString('hex')}`;
   let fh: FileHandle;
   try {
-    fh = await open(temp, 'w');
+    // Exclusive and never through a link: a planted temp name cannot redirect the dump.
+    fh = await open(temp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o644);
   } catch (cause) {
     throw unwritable(path, cause);
   }

@@ -21,7 +21,7 @@ export async function writeFileAtomic(path: string, text: string): Promise<void>
     await rename(tmp, path);
   } catch (cause) {
     await unlink(tmp).catch(() => {});
-    throw new StoreError('LEGACY_UNREADABLE', `cannot write ${path}: ${(cause as Error).message}`, { cause });
+    throw new StoreError('FILE_IO', `cannot write ${path}: ${(cause as NodeJS.ErrnoException).code ?? (cause as Error).message}`, { cause });
   }
   const d = await open(dir, 'r').catch(() => undefined);
   if (d) await d.sync().catch(() => {}).finally(() => d.close());
