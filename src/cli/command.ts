@@ -20,7 +20,11 @@ export function command<A = object>(spec: {
       try {
         await spec.run(argv as never, ctx);
       } catch (err) {
+        ctx.out.close();
         process.exitCode = ctx.out.error(err);
+      } finally {
+        // A bar still running (its job threw) holds a timer: the process would never exit.
+        ctx.out.close();
       }
     },
   } as CommandModule<GlobalArgs, A>;

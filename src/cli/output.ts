@@ -77,8 +77,9 @@ export class Output {
     const started = Date.now();
     let bar: import('cli-progress').SingleBar | undefined;
     let loading = false;
+    let finished = false;
     const report = (done: number, total: number) => {
-      if (!enabled) return;
+      if (!enabled || finished) return;
       if (bar) {
         bar.setTotal(Math.max(total, 1));
         bar.update(done);
@@ -87,6 +88,7 @@ export class Output {
       if (loading || Date.now() - started < 1000) return;
       loading = true;
       void import('cli-progress').then((mod) => {
+        if (finished) return; // the job ended while the module loaded: no bar, no timer left behind
         const cp = (mod as unknown as { default?: typeof import('cli-progress') }).default ?? mod;
         bar = new cp.SingleBar(
           { format: `${label} [{bar}] {percentage}% | {value}/{total} | eta {eta}s`, stream: process.stderr, hideCursor: true, clearOnComplete: true },
@@ -95,9 +97,21 @@ export class Output {
         bar.start(Math.max(total, 1), done);
       });
     };
-    report.done = () => bar?.stop();
+    report.done = () => {
+      finished = true;
+      bar?.stop();
+      this.reporters.delete(report);
+    };
+    this.reporters.add(report);
     return report;
   }
+
+  /** Stop every progress bar still running (the command ended, perhaps by an error). */
+  close(): void {
+    for (const r of [...this.reporters]) r.done();
+  }
+
+  private readonly reporters = new Set<ProgressReporter>();
 
   /** `error: <message> (<CODE>)` on stderr, a hint below it; with --json also a JSON error document. */
   error(err: unknown): number {

@@ -14,7 +14,7 @@ export async function runCli(
   for (const stream of [process.stdout, process.stderr]) {
     stream.on('error', (err: NodeJS.ErrnoException) => {
       if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
-      throw err;
+      process.exit(new Output({ json: false, quiet: false }).error(err));
     });
   }
   const argv = hideBin(process.argv);

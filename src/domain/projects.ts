@@ -4,7 +4,8 @@ import { pythonIso } from '../lib/time.js';
 import { NO_STREAM } from '../log/concurrency.js';
 import type { EventMeta, StoredEvent } from '../log/envelope.js';
 import type { Transaction } from '../log/event-log.js';
-import { projectStream, type ProjectRow } from '../projections/projects.js';
+import { projectIdOf, projectStream, type ProjectRow } from '../projections/projects.js';
+import { idKey, logKey } from '../log/keys.js';
 import { workflowStream } from '../projections/workflow.js';
 import type { Views } from '../queries/index.js';
 
@@ -67,11 +68,16 @@ async function fetchRow(views: Views, id: string): Promise<ProjectRow> {
 
 export async function registerProject(tx: Transaction, views: Views, input: RegisterProjectInput): Promise<ProjectRow> {
   const name = input.name.trim();
-  const id = input.id ?? randomUUID();
   if (input.eventId !== undefined) {
-    const existing = await views.projects.byId(id);
-    if (existing) return existing; // an idempotent retry of a registration that already landed
+    // An idempotent retry of a registration that already landed: answer with that project.
+    const seq = await tx.get<number>(idKey(input.eventId));
+    const landed = seq === undefined ? undefined : await tx.get<StoredEvent>(logKey(seq));
+    if (landed?.type === 'project.registered') {
+      const pid = projectIdOf(landed.stream);
+      return (await views.projects.byId(pid)) ?? ({ id: pid, ...(landed.data as Omit<ProjectRow, 'id'>) } as ProjectRow);
+    }
   }
+  const id = input.id ?? randomUUID();
   await assertNameFree(views, name);
   const now = pythonIso(input.at ?? new Date());
   await tx.append(

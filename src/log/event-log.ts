@@ -45,8 +45,6 @@ export interface LogOptions {
   sync: boolean;
   cache?: RowCache;
   now?: () => Date;
-  /** Called after each durable batch with the events it appended. */
-  onCommit?: (events: readonly StoredEvent[]) => void;
 }
 
 /** Where this store's log and views stand; only the writer changes it, after a batch is durable. */
@@ -284,7 +282,6 @@ export class EventLog {
       }
       root.overlay.publish();
       root.publishTo(this.state);
-      if (root.appended.length > 0) this.options.onCommit?.(root.appended);
     }
     for (const [job, value] of done) job.resolve(value);
   }

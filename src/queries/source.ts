@@ -11,14 +11,6 @@ export interface ViewSource {
   get<T>(key: string): Promise<T | undefined>;
 }
 
-export const plainSource = (db: Db): ViewSource => ({
-  db,
-  async get<T>(key: string) {
-    const buf = await db.get(key);
-    return buf === undefined ? undefined : decode<T>(buf);
-  },
-});
-
 /** Reads of one projection's rows by their keys inside `v!<name>!`. */
 export class ViewReader {
   readonly prefix: string;
