@@ -2,7 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { StoreError } from '../errors.js';
 import { configPath } from '../paths.js';
-import { writeFileAtomic } from './atomic-file.js';
+import { writeFileAtomic } from '../lib/atomic-file.js';
 import { parseLegacyJson, readLegacyFile } from './parse.js';
 import { pythonJson } from './python-json.js';
 

@@ -2,7 +2,7 @@ import { stat } from 'node:fs/promises';
 import { isStoreError } from '../errors.js';
 import type { ProjectRow } from '../projections/projects.js';
 import type { Views } from '../queries/index.js';
-import { writeFileAtomic } from './atomic-file.js';
+import { writeFileAtomic } from '../lib/atomic-file.js';
 import { sha256, workflowFileOf } from './parse.js';
 import { PyFloat, pythonJson } from './python-json.js';
 

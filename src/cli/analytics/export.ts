@@ -1,7 +1,7 @@
 import { stringify } from 'csv-stringify/sync';
 import { resolve } from 'node:path';
 import type { MetricPoint } from '../../projections/analytics.js';
-import { writeFileAtomic } from '../../analytics/write-file.js';
+import { writeFileAtomic } from '../../lib/atomic-file.js';
 import { command } from '../command.js';
 import { withAsOf } from '../context.js';
 import { UsageError } from '../output.js';

@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { gatherReport, renderReport } from '../../analytics/html-report.js';
-import { writeFileAtomic } from '../../analytics/write-file.js';
+import { writeFileAtomic } from '../../lib/atomic-file.js';
 import { command } from '../command.js';
 import { withAsOf } from '../context.js';
 import { UsageError } from '../output.js';
