@@ -8,6 +8,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { rng } from './lib/random.js';
 
 export interface GenerateOptions {
   projects: number;
@@ -22,17 +23,6 @@ export interface GeneratedLegacy {
   bytes: number;
 }
 
-/** Small deterministic PRNG (mulberry32), so two runs write the same files. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const WORDS = ['login', 'form', 'dashboard', 'settings', 'editor', 'viewer', 'café', 'wizard', 'report', 'chart', 'menu', 'dialog'];
 const TAGS = ['forms', 'auth', 'data', 'ui', 'tools', 'demo', 'emoji-😀', 'admin'];

@@ -18,6 +18,7 @@ import { openStore, type NewEvent, type Store } from '../src/index.js';
 import { templatesProjection, type TemplateRow } from '../src/projections/templates.js';
 import type { Rows } from '../src/projections/projection.js';
 import type { SearchTemplatesOptions } from '../src/queries/templates.js';
+import { rng } from './lib/random.js';
 
 const WORDS = (
   'login form dialog table grid crud settings wizard chart editor viewer browser picker calendar dashboard report ' +
@@ -27,17 +28,7 @@ const WORDS = (
 const TAGS = ['form', 'table', 'dialog', 'dashboard', 'media', 'data', 'admin', 'auth', 'chart', 'tool', 'demo', 'starter', 'dark', 'light', 'mobile', 'wizard', 'editor', 'report', 'ttk', 'tk'];
 const AUTHORS = Array.from({ length: 50 }, (_, i) => `author${i}`);
 
-/** A small deterministic PRNG so every run builds the same store. */
-export function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { rng };
 
 const pick = <T>(r: () => number, xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
 const quantile = (sorted: readonly number[], q: number): number => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;

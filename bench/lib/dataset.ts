@@ -1,3 +1,4 @@
+import { rng } from './random.js';
 /**
  * The synthetic registry every peer is loaded with: N projects with tags, descriptions and workflow
  * history, deterministic (seeded), so each run and each peer sees the same data.
@@ -23,17 +24,7 @@ export const TAGS = [
 ];
 const ACTIONS = ['file_changed', 'ui_generated', 'widget_added', 'callback_added', 'synced'];
 
-/** mulberry32: a tiny seeded generator, so the data set is the same on every run. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { rng };
 
 const pick = <T>(r: () => number, list: readonly T[]): T => list[Math.floor(r() * list.length)]!;
 

@@ -1,5 +1,6 @@
 import { Journal } from './journal.js';
 import { workloadNamed } from './workloads.js';
+import { rng } from '../../bench/lib/random.js';
 
 /**
  * A torture child: `node torture-child.js <workload> <store dir> <journal> <seed> <package root>`.
@@ -11,15 +12,8 @@ if (!name || !location || !journalPath || !seedText || !root) {
   process.exit(2);
 }
 
-// mulberry32: a small seeded generator, so a failing round can be replayed with its seed
-let state = Number(seedText) >>> 0;
-const random = (): number => {
-  state = (state + 0x6d2b79f5) >>> 0;
-  let t = state;
-  t = Math.imul(t ^ (t >>> 15), t | 1);
-  t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-};
+// seeded, so a failing round can be replayed with its seed
+const random = rng(Number(seedText));
 
 const journal = new Journal(journalPath);
 try {

@@ -8,6 +8,7 @@ import { openStore } from '../../src/index.js';
 import { ROOT } from '../helpers.js';
 import { Journal, readJournal } from './journal.js';
 import { WORKLOADS, type Workload } from './workloads.js';
+import { rng as generator } from '../../bench/lib/random.js';
 
 const CHILD = join(ROOT, 'dist', 'test', 'reliability', 'torture-child.js');
 
@@ -65,17 +66,6 @@ interface Series {
   acknowledged: number;
 }
 
-/** A seeded generator for the driver's own choices (kill timing, child seeds). */
-function generator(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 async function freshSeries(workload: Workload, base: string, n: number): Promise<Series> {
   const dir = join(base, `${workload.name}-${n}`);
