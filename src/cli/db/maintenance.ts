@@ -36,15 +36,18 @@ export const verify = command({
       });
       if (!report.ok) {
         const n = report.problems.length + report.moreProblems;
+        const damaged = report.problems.some((p) => p.kind === 'damaged');
         const err = new StoreError('VERIFY_FAILED', `${n} difference${n === 1 ? '' : 's'} between the stored views and a replay of the log`, {
-          hint: 'run `pygubu-db rebuild` to fold the views again from the log',
+          hint: damaged
+            ? 'the log itself is damaged: restore the store from a backup (`pygubu-db restore`); rebuild would fold the damage in'
+            : 'run `pygubu-db rebuild` to fold the views again from the log',
         });
         if (ctx.out.json) {
           process.stderr.write(`error: ${err.message} (${err.code})\n`);
           process.exitCode = 1;
         } else throw err;
       }
-    });
+    }, { readOnly: true });
   },
 });
 
