@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { StoreError, ValidationError } from '../errors.js';
+import type { EventRules } from '../domain/rules.js';
 import type { ProjectionSet } from '../projections/projection.js';
 import { decode } from './codec.js';
 import { assertExpectedVersion, type ExpectedVersion } from './concurrency.js';
@@ -45,6 +46,8 @@ export interface LogOptions {
   sync: boolean;
   cache?: RowCache;
   now?: () => Date;
+  /** The domain rules (src/domain/rules.ts) every appended and replayed event is held to. */
+  rules?: EventRules;
 }
 
 /** Where this store's log and views stand; only the writer changes it, after a batch is durable. */
@@ -113,6 +116,9 @@ export class Transaction implements RowReader {
       }
       const event = this.envelope(e, this.head + 1, current + 1);
       registry.validate(event);
+      const known = registry.upcast(event) as KnownEvent;
+      this.log.options.rules?.checkAlone(known);
+      await this.log.options.rules?.checkInViews(known, this.overlay, projections);
       this.head = event.seq;
       this.versions.set(stream, event.version);
       this.overlay.put(logKey(event.seq), event);
@@ -120,7 +126,7 @@ export class Transaction implements RowReader {
       this.overlay.put(streamKey(stream, event.version), event.seq);
       this.overlay.put(typeKey(event.type, event.seq), null);
       this.overlay.put(timeKey(event.at, event.seq), null);
-      await projections.apply(registry.upcast(event) as KnownEvent, this.overlay);
+      await projections.apply(known, this.overlay);
       this.appended.push(event);
       out.push(event);
     }
@@ -417,11 +423,28 @@ export class EventLog {
     });
   }
 
+  /** The checkpoint; undefined when absent or not a checkpoint at all (open then rebuilds every view). */
   async checkpoint(): Promise<Checkpoint | undefined> {
     const buf = await this.db.get(CHECKPOINT_KEY);
-    return buf === undefined ? undefined : decode<Checkpoint>(buf);
+    if (buf === undefined) return undefined;
+    let value: unknown;
+    try {
+      value = decode(buf);
+    } catch {
+      return undefined;
+    }
+    return isCheckpoint(value) ? value : undefined;
   }
 }
+
+const isCheckpoint = (v: unknown): v is Checkpoint => {
+  const c = v as Checkpoint | null;
+  return (
+    typeof c === 'object' && c !== null && Number.isSafeInteger(c.seq) && c.seq >= 0 &&
+    typeof c.projections === 'object' && c.projections !== null && !Array.isArray(c.projections) &&
+    Object.values(c.projections).every((n) => typeof n === 'number')
+  );
+};
 
 export async function lastSeq(db: Db): Promise<number> {
   for await (const key of db.keys({ gte: LOG_PREFIX, lt: LOG_PREFIX + HIGH, reverse: true, limit: 1 })) {
