@@ -276,7 +276,7 @@ test('a malformed checkpoint makes open rebuild the views instead of failing', a
   const { store, location, cleanup } = await tempStore();
   try {
     await store.projects.register({ name: 'one', path: '/srv/one' });
-    await store.db.put('c!inline', encode({ seq: 'x' }));
+    await store.db.put('c!inline', encode({ seq: 1 })); // no projections: the old open threw a TypeError
     await store.close();
     const again = await openStore({ location, sync: false });
     assert.is((await again.views.projects.byName('one'))?.name, 'one');
