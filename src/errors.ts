@@ -37,6 +37,7 @@ export const ERROR_CODES = {
   TEMPLATE_FILE_NOT_TEXT: 'a template file is not UTF-8 text',
   TEMPLATE_UI_INVALID: 'a .ui file is not well-formed XML with root <interface>, or the template has no .ui file',
   TEMPLATE_TOO_LARGE: "a template's files are over 1 MiB together",
+  TEMPLATE_CONTENT_MISMATCH: "a template file's content does not match its sha256, or the files do not match the template's hash (a dump or backup changed by hand)",
   TEMPLATE_RATING_INVALID: 'stars must be a whole number from 1 to 5',
   TEMPLATE_FILE_EXISTS: 'install would overwrite a file (pass --force to replace it)',
   TEMPLATE_DEST_UNSAFE: 'install would write through a symbolic link or onto something that is not a plain file or directory',

@@ -14,7 +14,8 @@ import { defaultStoreLocation } from './paths.js';
 import { claimAsStore, recoverInterruptedRestore } from './dump/swap.js';
 import { assertSafeLocation, inspectLocation, newMarker, notAStore, writeMarker, type Inspected, type StoreMarker } from './store-location.js';
 import { BUILT_IN_PROJECTIONS, ProjectionSet, type Projection } from './projections/index.js';
-import { replayInto, type AsOf, type Progress } from './projections/replay.js';
+import { replayInto, type AsOf, type BrokenRule, type Progress } from './projections/replay.js';
+import { DOMAIN_RULES } from './domain/rules.js';
 import { verifyStore, type VerifyReport } from './projections/verify.js';
 import { createViews, type ViewSource, type Views } from './queries/index.js';
 import * as projectCommands from './domain/projects.js';
@@ -72,6 +73,13 @@ export interface RebuildReport {
   projections: string[];
   events: number;
   ms: number;
+  /** Events of the log that break a domain rule (folded as they are; `verify` lists them too). */
+  broken: BrokenRule[];
+}
+
+export interface RebuildOptions {
+  /** Stop at the first event that breaks a domain rule (restore builds its new store this way). */
+  strict?: boolean;
 }
 
 const DEFAULT_LOCK_TIMEOUT_MS = 5000;
@@ -110,7 +118,7 @@ export class Store {
       const projections = new ProjectionSet([...BUILT_IN_PROJECTIONS, ...(options.projections ?? [])]);
       const cacheSize = options.cacheSize ?? 10_000;
       const cache = cacheSize > 0 ? new RowCache(cacheSize) : undefined;
-      const log = await EventLog.open(db, { registry, projections, sync: options.sync ?? true, checksumsFrom, ...(cache ? { cache } : {}) });
+      const log = await EventLog.open(db, { registry, projections, rules: DOMAIN_RULES, sync: options.sync ?? true, checksumsFrom, ...(cache ? { cache } : {}) });
       const store = new Store(location, db, log, registry, projections, cache);
       store.lostOnOpen = lost;
       await store.catchUp(options.onProgress);
@@ -173,7 +181,7 @@ export class Store {
   /** The views as they stood at a seq or an ISO time, folded into memory from the log. */
   async asOf(point: AsOf): Promise<Views & { close(): Promise<void>; events: number }> {
     const mem = await createMemoryDb();
-    const events = await replayInto(this.log, mem, this.projections, { asOf: point, targetEmpty: true });
+    const events = await replayInto(this.log, mem, this.projections, { asOf: point, targetEmpty: true, onRuleBroken: () => {} });
     const views = createViews({ db: mem, get: async (k) => { const b = await mem.get(k); return b === undefined ? undefined : decode(b); } });
     return { ...views, events, close: () => mem.close() };
   }
@@ -200,7 +208,7 @@ export class Store {
   }
 
   /** Drop the named projections' rows (all when none named) and fold them again from the log. */
-  rebuild(names?: readonly string[], onProgress?: Progress): Promise<RebuildReport> {
+  rebuild(names?: readonly string[], onProgress?: Progress, options: RebuildOptions = {}): Promise<RebuildReport> {
     const chosen = names && names.length > 0 ? names : this.projections.all.map((p) => p.name);
     for (const name of chosen) {
       if (!this.projections.get(name)) {
@@ -220,10 +228,15 @@ export class Store {
       await this.db.put(CHECKPOINT_KEY, encode({ seq: checkpoint.seq, projections: dirty }), SYNC);
       this.cache?.clear();
       for (const name of chosen) await this.db.clear(prefixRange(viewPrefix(name)));
-      const events = await replayInto(this.log, this.db, set, { targetEmpty: true, ...(onProgress ? { onProgress } : {}) });
+      const broken: BrokenRule[] = [];
+      const events = await replayInto(this.log, this.db, set, {
+        targetEmpty: true,
+        ...(onProgress ? { onProgress } : {}),
+        ...(options.strict ? {} : { onRuleBroken: (b: BrokenRule) => broken.length < 1000 && broken.push(b) }),
+      });
       await this.db.put(CHECKPOINT_KEY, encode({ seq: this.log.head, projections: { ...dirty, ...set.versions() } }), SYNC);
       this.cache?.clear();
-      return { projections: [...chosen], events, ms: performance.now() - started };
+      return { projections: [...chosen], events, ms: performance.now() - started, broken };
     });
   }
 
@@ -358,28 +371,32 @@ interface FormatRecord {
 async function checkFormat(db: Db, location: string, found: Inspected): Promise<{ checksumsFrom: number }> {
   const buf = await db.get(FORMAT_KEY);
   if (buf !== undefined) {
-    let format: FormatRecord | null;
+    let format: unknown;
     try {
-      format = decode<FormatRecord | null>(buf);
+      format = decode(buf);
     } catch {
-      format = null;
+      format = undefined;
     }
-    if (format === null || typeof format !== 'object' || typeof format.version !== 'number') {
-      throw new StoreError('STORE_CORRUPT', `store ${location} has a damaged format record`, { hint: 'restore it from a backup' });
+    const version = (format as { version?: unknown } | null | undefined)?.version;
+    if (!Number.isSafeInteger(version) || (version as number) < 1) {
+      throw new StoreError('STORE_CORRUPT', `store ${location} is damaged: its format key ${FORMAT_KEY} holds ${describeValue(format)}, not {version: <number>}`, {
+        hint: 'restore it from a backup (`pygubu-db restore <file> --yes` replaces it)',
+      });
     }
-    if (format.version > STORE_FORMAT) {
-      throw new StoreError('STORE_CORRUPT', `store ${location} has format ${format.version}; this version reads up to ${STORE_FORMAT}`, {
+    const record = format as FormatRecord;
+    if (record.version > STORE_FORMAT) {
+      throw new StoreError('STORE_CORRUPT', `store ${location} has format ${record.version}; this version reads up to ${STORE_FORMAT}`, {
         hint: 'upgrade pygubuai-store',
       });
     }
     // a store from before the marker file: proven ours by its format key, so it gets one
     if (found.kind !== 'marked') await writeMarker(location, newMarker()).catch(() => {});
-    if (format.version < 2 || typeof format.checksumsFrom !== 'number') {
+    if (record.version < 2 || typeof record.checksumsFrom !== 'number') {
       const checksumsFrom = (await lastSeq(db)) + 1;
-      await db.put(FORMAT_KEY, encode({ ...format, version: STORE_FORMAT, checksumsFrom }), SYNC);
+      await db.put(FORMAT_KEY, encode({ ...record, version: STORE_FORMAT, checksumsFrom }), SYNC);
       return { checksumsFrom };
     }
-    return { checksumsFrom: format.checksumsFrom };
+    return { checksumsFrom: record.checksumsFrom };
   }
   for await (const _ of db.keys({ limit: 1 })) {
     throw notAStore(location, 'is a LevelDB database but not a pygubuai store');
@@ -405,3 +422,13 @@ async function noteLostWrites(db: Db, location: string): Promise<string[]> {
   await db.put(DAMAGE_KEY, encode(entries), SYNC);
   return entries.slice(known.length).map((e) => e.message);
 }
+
+const describeValue = (v: unknown): string => {
+  if (v === undefined) return 'bytes that are not msgpack';
+  try {
+    const s = JSON.stringify(v, (_k, x: unknown) => (typeof x === 'bigint' ? `${x}n` : x)) ?? String(v);
+    return s.length > 60 ? `${s.slice(0, 57)}...` : s;
+  } catch {
+    return typeof v;
+  }
+};

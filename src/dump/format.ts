@@ -179,7 +179,7 @@ export interface ReadDumpOptions {
   /** Only accept this kind (restore wants a backup). */
   kind?: DumpKind;
   /** Check one event (schema, continuity); throw to refuse the dump. Errors are tagged with the position. */
-  onEvent?: (event: Record<string, unknown>, where: Position) => void | Promise<void>;
+  onEvent?: (event: Record<string, unknown>, where: Position, bytes: Buffer) => void | Promise<void>;
   /** Bytes read so far and the file's size, every few thousand records. */
   onProgress?: (bytesRead: number, size: number) => void;
 }
@@ -245,7 +245,7 @@ async function readChecked(path: string, options: ReadDumpOptions): Promise<Dump
     }
     if (!isObject(value)) throw dumpError('DUMP_CORRUPT', where, 'an event must be a JSON object');
     try {
-      await options.onEvent?.(value, where);
+      await options.onEvent?.(value, where, record.bytes);
     } catch (err) {
       if (err instanceof StoreError && (err.code === 'DUMP_CORRUPT' || err.code === 'DUMP_TRUNCATED')) throw err;
       const message = err instanceof Error ? err.message : String(err);
@@ -310,6 +310,11 @@ function checkTrailer(value: Record<string, unknown>, where: Position): DumpTrai
  * sha256 is recomputed and compared at the end: a file changed between the passes throws.
  */
 export async function* dumpEvents(path: string, checked: DumpSummary): AsyncGenerator<Record<string, unknown>> {
+  for await (const { value } of dumpRecords(path, checked)) yield value;
+}
+
+/** `dumpEvents` with where each event stands in the file (to name it when a later check refuses it). */
+export async function* dumpRecords(path: string, checked: DumpSummary): AsyncGenerator<{ value: Record<string, unknown>; where: Position }> {
   const records = checked.encoding === 'ndjson' ? ndjsonRecords(path) : msgpackRecords(path);
   const hash = createHash('sha256');
   let first = true;
@@ -321,7 +326,7 @@ export async function* dumpEvents(path: string, checked: DumpSummary): AsyncGene
     const value = record.value as Record<string, unknown>;
     if (value.pygubuai === 'end') break;
     hash.update(record.bytes);
-    yield value;
+    yield { value, where: record.where };
   }
   if (hash.digest('hex') !== checked.trailer.sha256) {
     throw new StoreError('DUMP_CORRUPT', 'the dump changed while it was being loaded; nothing was written');

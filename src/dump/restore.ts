@@ -9,7 +9,9 @@ import { idKey, logKey, streamKey, timeKey, typeKey } from '../log/keys.js';
 import { SchemaRegistry } from '../log/schema-registry.js';
 import { openStore, storeExists, type OpenStoreOptions, type Store } from '../store.js';
 import { writeDump, type DumpReport } from './dump.js';
-import { dumpEvents, readDump, type DumpEncoding } from './format.js';
+import { IncomingEvents, refusedAt } from './check.js';
+import { dumpEvents, dumpRecords, readDump, type DumpEncoding, type DumpSummary, type Position } from './format.js';
+import { toJsonValue } from '../log/json-value.js';
 import { fileSink, syncDir } from './sink.js';
 import { assertOwnLocation, notAStore } from '../store-location.js';
 import { clearForSibling, markSibling, recoverInterruptedRestore, removeOwnSibling, restoredPath, stagingPath, swapIn } from './swap.js';
@@ -109,12 +111,12 @@ export async function restoreStore(location: string, file: string, options: Rest
     await options.storeOptions?.configure?.(registry);
     await registry.ready();
     const versions = new Map<string, number>();
+    const incoming = new IncomingEvents(registry);
     let expectedSeq = 1;
     const summary = await readDump(file, {
       kind: 'backup',
-      onEvent: (e) => {
-        const event = e as unknown as StoredEvent;
-        registry.validate(event);
+      onEvent: (e, where, bytes) => {
+        const event = incoming.check(e, where, bytes);
         if (event.seq !== expectedSeq) throw new Error(`the log has a gap: seq ${event.seq} where ${expectedSeq} was expected`);
         const version = (versions.get(event.stream) ?? 0) + 1;
         if (event.version !== version) throw new Error(`stream ${event.stream} jumps to version ${event.version} where ${version} was expected`);
@@ -141,14 +143,22 @@ export async function restoreStore(location: string, file: string, options: Rest
       progress?.('building', built, summary.count);
     };
     for await (const e of dumpEvents(file, summary)) {
-      const event = e as unknown as StoredEvent;
+      const event = toJsonValue(e, String(e.type), '', -1) as StoredEvent; // as the check pass kept it
       for (const [key, value] of logEntries(event)) ops.push({ type: 'put', key, value });
       if (++built % CHUNK === 0) await flush();
     }
     await flush();
     target.log.resetState(summary.count);
     // rebuild ends with a synced checkpoint write, which makes the whole log durable before the swap
-    await target.rebuild(undefined, progress ? (done, total) => progress('replaying', done, total) : undefined);
+    // strict: an event that breaks a rule against the views (a taken project name, a version not
+    // newer) refuses the whole backup, named by its place in the file
+    await target
+      .rebuild(undefined, progress ? (done, total) => progress('replaying', done, total) : undefined, { strict: true })
+      .catch(async (err: unknown) => {
+        const seq = (err as StoreError).details?.seq;
+        if (!(err instanceof StoreError) || typeof seq !== 'number') throw err;
+        throw refusedAt(await positionOf(file, summary, seq), { seq }, err);
+      });
     const checkpoint = await target.log.checkpoint();
     if ((await lastSeq(target.db)) !== summary.count || (summary.count > 0 && checkpoint?.seq !== summary.count)) {
       throw new StoreError('VERIFY_FAILED', `the rebuilt store ends at seq ${await lastSeq(target.db)} (views at ${checkpoint?.seq}), the backup at ${summary.count}`);
@@ -210,6 +220,13 @@ export async function restoreStore(location: string, file: string, options: Rest
     await removeOwnSibling(staging, location).catch(() => {});
     await removeOwnSibling(restoredPath(location), location).catch(() => {});
   }
+}
+
+/** Where the backup holds the event with this seq (a backup's seqs run 1, 2, 3 … in file order). */
+async function positionOf(file: string, summary: DumpSummary, seq: number): Promise<Position> {
+  let n = 0;
+  for await (const { where } of dumpRecords(file, summary)) if (++n === seq) return where;
+  return { line: seq + 1 };
 }
 
 /** The log entry of a verified event and its index keys, exactly as an append writes them. */

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { StoreError, ValidationError } from '../errors.js';
+import type { EventRules } from '../domain/rules.js';
 import type { ProjectionSet } from '../projections/projection.js';
 import { decode } from './codec.js';
 import { bodyLength, decodeEntry, encodeEntry, entryBody, MAX_EVENT_BYTES, tooLarge } from './entry.js';
@@ -46,6 +47,8 @@ export interface LogOptions {
   sync: boolean;
   cache?: RowCache;
   now?: () => Date;
+  /** The domain rules (src/domain/rules.ts) every appended and replayed event is held to. */
+  rules?: EventRules;
 }
 
 /** Where this store's log and views stand; only the writer changes it, after a batch is durable. */
@@ -117,6 +120,9 @@ export class Transaction implements RowReader {
       // one limit for every way in (append, load, migrate): what the store takes it can back up
       const bytes = encodeEntry(event);
       if (bodyLength(bytes) > MAX_EVENT_BYTES) throw tooLarge(event.type, bodyLength(bytes));
+      const known = registry.upcast(event) as KnownEvent;
+      this.log.options.rules?.checkAlone(known);
+      await this.log.options.rules?.checkInViews(known, this.overlay, projections);
       this.head = event.seq;
       this.versions.set(stream, event.version);
       this.overlay.putEntry(logKey(event.seq), event, bytes);
@@ -124,7 +130,7 @@ export class Transaction implements RowReader {
       this.overlay.put(streamKey(stream, event.version), event.seq);
       this.overlay.put(typeKey(event.type, event.seq), null);
       this.overlay.put(timeKey(event.at, event.seq), null);
-      await projections.apply(registry.upcast(event) as KnownEvent, this.overlay);
+      await projections.apply(known, this.overlay);
       this.appended.push(event);
       out.push(event);
     }
@@ -452,11 +458,29 @@ export class EventLog {
     }
   }
 
+
+  /** The checkpoint; undefined when absent or not a checkpoint at all (open then rebuilds every view). */
   async checkpoint(): Promise<Checkpoint | undefined> {
     const buf = await this.db.get(CHECKPOINT_KEY);
-    return buf === undefined ? undefined : decode<Checkpoint>(buf);
+    if (buf === undefined) return undefined;
+    let value: unknown;
+    try {
+      value = decode(buf);
+    } catch {
+      return undefined;
+    }
+    return isCheckpoint(value) ? value : undefined;
   }
 }
+
+const isCheckpoint = (v: unknown): v is Checkpoint => {
+  const c = v as Checkpoint | null;
+  return (
+    typeof c === 'object' && c !== null && Number.isSafeInteger(c.seq) && c.seq >= 0 &&
+    typeof c.projections === 'object' && c.projections !== null && !Array.isArray(c.projections) &&
+    Object.values(c.projections).every((n) => typeof n === 'number')
+  );
+};
 
 export async function lastSeq(db: Db): Promise<number> {
   for await (const key of db.keys({ gte: LOG_PREFIX, lt: LOG_PREFIX + HIGH, reverse: true, limit: 1 })) {

@@ -3,7 +3,7 @@ import { decode, encode } from './codec.js';
 import type { Db } from './db.js';
 import { decodeEntry, encodeEntry, isLogKey, seqOfLogKey } from './entry.js';
 import type { StoredEvent } from './envelope.js';
-import { VIEW_PREFIX } from './keys.js';
+import { HIGH, VIEW_PREFIX } from './keys.js';
 
 const DELETED = Symbol('deleted');
 type Slot = unknown | typeof DELETED;
@@ -56,6 +56,23 @@ export class Overlay implements RowReader {
     const value = buf === undefined ? undefined : isLogKey(key) ? (decodeEntry(buf, seqOfLogKey(key), Infinity) as T) : decode<T>(buf);
     if (cache) cache.fill(key, value === undefined ? DELETED : value, stamp!);
     return value;
+  }
+
+  /** Every key that starts with `prefix`, as this overlay sees them (pending writes over the database), sorted. */
+  async keys(prefix: string): Promise<string[]> {
+    const found = new Set<string>();
+    for await (const key of this.db.keys({ gte: prefix, lt: prefix + HIGH })) found.add(key);
+    const chain: Overlay[] = [];
+    // eslint-disable-next-line @typescript-eslint/no-this-alias
+    for (let o: Overlay | undefined = this; o; o = o.parent) chain.unshift(o);
+    for (const o of chain) {
+      for (const [key, slot] of o.writes) {
+        if (!key.startsWith(prefix)) continue;
+        if (slot === DELETED) found.delete(key);
+        else found.add(key);
+      }
+    }
+    return [...found].sort();
   }
 
   put(key: string, value: unknown): void {

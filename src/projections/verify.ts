@@ -1,3 +1,4 @@
+import { StoreError } from '../errors.js';
 import { decode, encode } from '../log/codec.js';
 import { createMemoryDb, type Db } from '../log/db.js';
 import type { KnownEvent, StoredEvent } from '../log/envelope.js';
@@ -8,7 +9,7 @@ import type { ProjectionSet } from './projection.js';
 import type { Progress } from './replay.js';
 
 export interface VerifyProblem {
-  kind: 'gap' | 'mismatch' | 'missing' | 'extra' | 'checkpoint' | 'damaged';
+  kind: 'gap' | 'mismatch' | 'missing' | 'extra' | 'checkpoint' | 'damaged' | 'rule';
   key?: string;
   message: string;
 }
@@ -58,7 +59,17 @@ export async function verifyStore(log: EventLog, projections: ProjectionSet, onP
       overlay.put(streamKey(ev.stream, ev.version), ev.seq);
       overlay.put(typeKey(ev.type, ev.seq), null);
       overlay.put(timeKey(ev.at, ev.seq), null);
-      await projections.apply(log.options.registry.upcast(ev) as KnownEvent, overlay);
+      const known = log.options.registry.upcast(ev) as KnownEvent;
+      if (log.options.rules) {
+        try {
+          log.options.rules.checkAlone(known);
+          await log.options.rules.checkInViews(known, overlay, projections);
+        } catch (err) {
+          if (!(err instanceof StoreError)) throw err;
+          report({ kind: 'rule', key: logKey(ev.seq), message: `seq ${ev.seq}: ${err.message} (${err.code})` });
+        }
+      }
+      await projections.apply(known, overlay);
       if (overlay.size > 50_000) {
         await mem.batch(overlay.toOps());
         overlay.clear();
