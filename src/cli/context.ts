@@ -1,3 +1,5 @@
+import { rm, stat } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
 import { userInfo } from 'node:os';
 import type { Argv } from 'yargs';
 import type { EventMeta } from '../log/envelope.js';
@@ -47,23 +49,33 @@ export function createContext(argv: GlobalArgs): CommandContext {
   const withStore: CommandContext['withStore'] = async (work, options = {}) => {
     const { create, hybrid, ...rest } = options;
     const { openStore } = await import('../store.js');
+    // A command that may create the store and then fails (a refused migrate or load) leaves no
+    // store directory behind: what it created is removed again while the log is still empty.
+    const created = create ? await firstMissing(location) : undefined;
     const progress = out.progress('rebuilding views');
-    const store = await timer.time('open', () =>
-      openStore({ location, createIfMissing: create ?? false, onProgress: (_l, d, t) => progress(d, t), ...rest }),
-    );
+    const store = await timer
+      .time('open', () => openStore({ location, createIfMissing: create ?? false, onProgress: (_l, d, t) => progress(d, t), ...rest }))
+      .catch(async (err: unknown) => {
+        if (created) await rm(created, { recursive: true, force: true }).catch(() => {});
+        throw err;
+      });
     progress.done();
     for (const lost of store.lostOnOpen) out.warn(`LevelDB dropped damaged data from the store's write-ahead log: ${lost}; run \`pygubu-db verify\` and restore from a backup`);
     let ok = false;
+    let failed = true;
     try {
       const head = store.log.head;
       const result = await timer.time('work', () => work(store));
       ok = true;
+      failed = (process.exitCode ?? 0) !== 0;
       // Hybrid mode (config storage_mode): a command that wrote also updates the legacy JSON files.
       if (hybrid !== false && store.log.head !== head) await updateLegacyFiles(store, head, out);
       return result;
     } finally {
-      await timer.record(store, ok).catch(() => {}); // a lost timing must never fail the command
+      const discard = created !== undefined && failed && store.log.head === 0;
+      if (!discard) await timer.record(store, ok).catch(() => {}); // a lost timing must never fail the command
       await store.close();
+      if (discard) await rm(created, { recursive: true, force: true }).catch(() => {});
     }
   };
   return {
@@ -95,6 +107,16 @@ async function updateLegacyFiles(store: Store, head: number, out: Output): Promi
     for (const w of done?.warnings ?? []) out.warn(`sync: ${w}`);
   } catch (err) {
     out.warn(`the store has the change, but the JSON files were not updated: ${(err as Error).message}; run \`pygubu-db sync\``);
+  }
+}
+
+/** The outermost directory of `path` that does not exist yet (undefined: it all exists). */
+async function firstMissing(path: string): Promise<string | undefined> {
+  let missing: string | undefined;
+  for (let at = resolve(path); ; at = dirname(at)) {
+    if (await stat(at).then(() => true, () => false)) return missing;
+    missing = at;
+    if (dirname(at) === at) return missing;
   }
 }
 

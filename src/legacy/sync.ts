@@ -1,4 +1,5 @@
 import type { EventMeta, NewEvent } from '../log/envelope.js';
+import { wellFormedText } from '../lib/text.js';
 import { projectStream, type ProjectRow } from '../projections/projects.js';
 import type { Store } from '../store.js';
 import { exportLegacy, type ExportReport } from './export.js';
@@ -14,7 +15,8 @@ import {
   txSide,
   type FileReport,
 } from './import.js';
-import { parseLegacyJson, parseRegistry, readLegacyFile, workflowFileOf } from './parse.js';
+import { parseRegistryModel } from './model.js';
+import { readLegacyFile, workflowFileOf } from './parse.js';
 
 export interface SyncOptions {
   registryPath: string;
@@ -62,7 +64,7 @@ export async function syncLegacy(store: Store, options: SyncOptions): Promise<Sy
   const base = await lastSyncBase(store, options.registryPath);
   const file = await readLegacyFile(options.registryPath);
   if (file && file.sha256 !== base?.sha256) {
-    const registry = await parseRegistry(parseLegacyJson(file), options.registryPath);
+    const registry = parseRegistryModel(file.text, options.registryPath);
     await store.transact(async (tx, views) => {
       const gone = new Map<string, string>();
       if (base) {
@@ -77,7 +79,7 @@ export async function syncLegacy(store: Store, options: SyncOptions): Promise<Sy
       warnings.push(...plan.warnings);
       const removals: NewEvent[] = [];
       if (base) {
-        const inJson = new Set(registry.projects.map((p) => p.name));
+        const inJson = new Set(registry.projects.map((p) => wellFormedText(p.name)));
         for (const row of await views.projects.list()) {
           if (inJson.has(row.name)) continue;
           const decision = await removalDecision(store, row, base);
@@ -109,7 +111,7 @@ export async function syncLegacy(store: Store, options: SyncOptions): Promise<Sy
       const loaded = await loadWorkflow(path, store.registry);
       if (loaded) {
         const imported = await store.transact(async (tx, views) => {
-          const plan = await planWorkflow(loaded.workflow, loaded.file, p.id, txSide(tx, views), meta, { provenance: true });
+          const plan = await planWorkflow(loaded.model, loaded.file, p.id, txSide(tx, views), meta, { provenance: true });
           warnings.push(...plan.warnings.map((w) => `${p.name}: ${w}`));
           return (await appendNew(tx, plan.events)).filter((e) => e.type === 'workflow.recorded').length;
         });
