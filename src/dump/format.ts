@@ -128,7 +128,11 @@ async function* msgpackRecords(path: string): AsyncGenerator<RawRecord> {
     while (buf.length - pos >= 4) {
       const length = buf.readUInt32BE(pos);
       const where = { offset: base + pos };
-      if (length === 0 || length > MAX_FRAME) throw dumpError('DUMP_CORRUPT', where, `frame length ${length} is not plausible`);
+      if (length === 0 || length > MAX_FRAME) {
+        // At the very start this is no msgpack dump at all (text, say), not a damaged one.
+        if (where.offset === 0) throw dumpError('DUMP_CORRUPT', where, 'not a pygubuai dump: it starts with neither "{" (ndjson) nor a msgpack frame');
+        throw dumpError('DUMP_CORRUPT', where, `frame length ${length} is not plausible`);
+      }
       if (buf.length - pos - 4 < length) break;
       const bytes = buf.subarray(pos, pos + 4 + length);
       let value: unknown;

@@ -11,3 +11,6 @@ export function words(...texts: ReadonlyArray<string | readonly string[] | undef
   }
   return [...out];
 }
+
+/** `1 project`, `2 projects`: a count with its noun in the right number. */
+export const count = (n: number, one: string, many = `${one}s`): string => `${n} ${n === 1 ? one : many}`;
