@@ -48,7 +48,8 @@ export const ERROR_CODES = {
   RESTORE_CANCELLED: 'the restore was not confirmed; nothing changed',
 } as const;
 
-export type ErrorCode = keyof typeof ERROR_CODES | (string & {});
+/** Every code a StoreError can carry: a closed union, so a `switch` over it can be exhaustive. */
+export type ErrorCode = keyof typeof ERROR_CODES;
 
 export interface StoreErrorOptions {
   cause?: unknown;
