@@ -162,7 +162,7 @@ export function describeError(failure: unknown): { code: string; message: string
     return { code: String(err.code), message: err.message, ...(err.hint ? { hint: err.hint } : {}), exit: 1 };
   }
   // Usage errors are one line: where to look goes into the message.
-  if (err instanceof UsageError) return { code: 'USAGE', message: err.hint ? `${err.message}; ${err.hint}` : err.message, exit: 2 };
+  if (err instanceof UsageError) return { code: err.code, message: err.hint ? `${err.message}; ${err.hint}` : err.message, exit: 2 };
   const message = err instanceof Error ? err.message : String(err);
   return { code: 'INTERNAL', message, hint: 'this is a bug; rerun with PYGUBUAI_DEBUG=1 for the stack trace', exit: 1 };
 }
@@ -172,6 +172,7 @@ export class UsageError extends Error {
   constructor(
     message: string,
     public hint = '',
+    readonly code: string = 'USAGE',
   ) {
     super(message);
   }
