@@ -15,6 +15,7 @@ import { parseArgs } from 'node:util';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { backupStore, fileSink, loadDump, loadDumpBeside, openStore, restoreStore, writeDump, type DumpEncoding, type NewEvent, type Store } from '../src/index.js';
+import { pathArgOrExit } from '../src/lib/path-arg.js';
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
@@ -27,6 +28,8 @@ const { values, positionals } = parseArgs({
     dir: { type: 'string' },
   },
 });
+if (values.out !== undefined) pathArgOrExit(values.out, 'dump-throughput --out');
+if (values.dir !== undefined) pathArgOrExit(values.dir, 'dump-throughput --dir');
 const projects = Number(values.projects);
 const entries = Number(values.entries);
 const runs = Number(values.runs);

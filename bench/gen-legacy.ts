@@ -9,6 +9,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { rng } from './lib/random.js';
+import { pathArgOrExit } from '../src/lib/path-arg.js';
 
 export interface GenerateOptions {
   projects: number;
@@ -76,6 +77,6 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
     console.error('usage: gen-legacy <dir> [projects] [history] [seed]');
     process.exit(2);
   }
-  const out = await generateLegacy(dir, { projects: Number(projects), historyPerProject: Number(history), seed: Number(seed) });
+  const out = await generateLegacy(pathArgOrExit(dir, 'gen-legacy <dir>'), { projects: Number(projects), historyPerProject: Number(history), seed: Number(seed) });
   console.log(JSON.stringify(out));
 }

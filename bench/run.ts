@@ -25,6 +25,7 @@ import { scanLargeProject } from './scan-large-project.js';
 import { searchWord } from './search-word.js';
 import { templateSearch } from './template-search.js';
 import { evaluateTargets, type TargetResult } from './targets.js';
+import { pathArgOrExit } from '../src/lib/path-arg.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -59,7 +60,8 @@ function parseArgs(argv: readonly string[]): Args {
   };
   const sizes = value('--sizes')?.split(',').map(Number) ?? (quick ? [1000] : [1000, 10_000, 100_000]);
   const only = value('--only')?.split(',');
-  const out = value('--out') ?? join(ROOT, 'bench', 'results', quick ? 'quick.json' : 'latest.json');
+  const given = value('--out');
+  const out = given !== undefined ? pathArgOrExit(given, 'bench --out') : join(ROOT, 'bench', 'results', quick ? 'quick.json' : 'latest.json');
   return { quick, sizes, ...(only ? { only } : {}), out };
 }
 

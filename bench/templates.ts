@@ -19,6 +19,7 @@ import { templatesProjection, type TemplateRow } from '../src/projections/templa
 import type { Rows } from '../src/projections/projection.js';
 import type { SearchTemplatesOptions } from '../src/queries/templates.js';
 import { rng } from './lib/random.js';
+import { pathArgOrExit } from '../src/lib/path-arg.js';
 
 const WORDS = (
   'login form dialog table grid crud settings wizard chart editor viewer browser picker calendar dashboard report ' +
@@ -209,6 +210,7 @@ if (isMain) {
     ...(values.queries ? { queries: Number(values.queries) } : {}),
   });
   const doc = { ...result, node: process.version, at: new Date().toISOString() };
+  pathArgOrExit(values.out!, 'templates --out');
   await mkdir(dirname(values.out!), { recursive: true });
   await writeFile(values.out!, `${JSON.stringify(doc, null, 2)}\n`);
   process.stdout.write(`${JSON.stringify(doc, null, 2)}\n`);

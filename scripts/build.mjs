@@ -54,6 +54,29 @@ async function buildValidators({ events, envelope }) {
   await writeFile(join(generatedDist, 'validators.js'), js);
 }
 
+/**
+ * The top-level data type as a type alias, not an interface: an object type alias is assignable to
+ * `Record<string, unknown>` (an interface is not), so a typed event is still a StoredEvent. Braces
+ * are counted outside comments to find the interface's end.
+ */
+function asTypeAlias(ts, name) {
+  const head = `export interface ${name} {`;
+  const start = ts.indexOf(head);
+  if (start === -1) throw new Error(`generated types: no interface ${name}`);
+  let depth = 0;
+  for (let i = start + head.length - 1; i < ts.length; i++) {
+    if (ts.startsWith('/*', i)) {
+      i = ts.indexOf('*/', i + 2) + 1;
+      continue;
+    }
+    if (ts[i] === '{') depth++;
+    else if (ts[i] === '}' && --depth === 0) {
+      return `${ts.slice(0, start)}export type ${name} = {${ts.slice(start + head.length, i + 1)};${ts.slice(i + 1)}`;
+    }
+  }
+  throw new Error(`generated types: interface ${name} does not end`);
+}
+
 async function buildTypes({ events }) {
   const { compile } = await import('json-schema-to-typescript');
   const latest = new Map();
@@ -62,7 +85,7 @@ async function buildTypes({ events }) {
   for (const e of events) {
     const name = exportName(e.type, e.v);
     const ts = await compile({ ...e.schema, title: name }, name, { bannerComment: '', additionalProperties: false, strictIndexSignatures: false, format: false });
-    out += ts + '\n';
+    out += asTypeAlias(ts, name) + '\n';
   }
   out += '\n/** The newest data shape of each event type: what projections see after upcasting. */\nexport interface EventDataMap {\n';
   for (const [type, e] of latest) out += `  '${type}': ${exportName(type, e.v)};\n`;
@@ -106,7 +129,8 @@ async function bundleBins() {
     platform: 'node',
     target: 'node20',
     chunkNames: 'chunks/[name]-[hash]',
-    external: ['classic-level', 'memory-level', 'msgpackr', 'better-sqlite3'],
+    // Native addons cannot be bundled; better-sqlite3 is the bench's optional peer.
+    external: ['classic-level', 'memory-level', 'msgpackr', 'fs-ext', 'better-sqlite3'],
     banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
     logLevel: 'warning',
   });

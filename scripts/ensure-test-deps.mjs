@@ -19,10 +19,17 @@ if (!isRoot || !hasApt) {
   );
   process.exit(1);
 }
-console.error('pretest: chromium is missing; running: apt-get update && apt-get install -y chromium');
+// Say what is about to happen before it happens: this changes the machine, not just the repo.
+const steps = [
+  ['apt-get', ['update']],
+  ['apt-get', ['install', '-y', '--no-upgrade', '--no-install-recommends', 'chromium']],
+];
+console.error('pretest: the HTML report test needs chromium and none was found; installing the Debian package as root:');
 try {
-  execFileSync('apt-get', ['update'], { stdio: 'inherit' });
-  execFileSync('apt-get', ['install', '-y', 'chromium'], { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+  for (const [cmd, args] of steps) {
+    console.error(`pretest: running: ${cmd} ${args.join(' ')}`);
+    execFileSync(cmd, args, { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+  }
 } catch (err) {
   console.error(`pretest: installing chromium failed: ${err.message}`);
   process.exit(1);

@@ -54,7 +54,8 @@ export const ERROR_CODES = {
   ARGUMENT_NOT_UTF8: 'a command-line argument is not valid UTF-8 (it would be stored as U+FFFD)',
 } as const;
 
-export type ErrorCode = keyof typeof ERROR_CODES | (string & {});
+/** Every code a StoreError can carry: a closed union, so a `switch` over it can be exhaustive. */
+export type ErrorCode = keyof typeof ERROR_CODES;
 
 export interface StoreErrorOptions {
   cause?: unknown;

@@ -6,6 +6,7 @@ import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { pathArgOrExit } from './lib/path-arg.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const bin = (name: string) => join(here, 'bin', `${name}.js`);
@@ -13,7 +14,7 @@ const bin = (name: string) => join(here, 'bin', `${name}.js`);
 const args = process.argv.slice(2);
 const storeFlag = args.indexOf('--store');
 const work = await mkdtemp(join(tmpdir(), 'pygubuai-quickstart-'));
-const store = storeFlag >= 0 && args[storeFlag + 1] ? args[storeFlag + 1]! : join(work, 'store');
+const store = storeFlag >= 0 && args[storeFlag + 1] !== undefined ? pathArgOrExit(args[storeFlag + 1]!, 'quickstart --store') : join(work, 'store');
 
 const examples = [
   { name: 'login-form', description: 'Login form with remember-me', tags: 'forms,auth', ui: 'login.ui' },

@@ -5,7 +5,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { fromLevelError, StoreError } from './errors.js';
 import { decode, encode } from './log/codec.js';
 import { createMemoryDb, DB_OPTIONS, type Db } from './log/db.js';
-import type { NewEvent, NewEventOfAnyType, StoredEvent } from './log/envelope.js';
+import type { KnownEvent, NewEvent, NewEventOfAnyType, StoredEvent } from './log/envelope.js';
 import { EventLog, ioError, lastSeq, type AppendOptions, type Transaction } from './log/event-log.js';
 import { CHECKPOINT_KEY, DAMAGE_KEY, FORMAT_KEY, HIGH, prefixRange, viewPrefix } from './log/keys.js';
 import { Overlay, RowCache } from './log/overlay.js';
@@ -38,7 +38,10 @@ export interface OpenStoreOptions {
   location?: string;
   /** Create the store when it does not exist (default true; the CLI's read commands say false). */
   createIfMissing?: boolean;
-  /** How long to wait for another process's lock before STORE_BUSY (default 5000 ms). */
+  /**
+   * How long to wait for another process's lock before STORE_BUSY (default 5000 ms). The library
+   * reads no environment variable for it; the CLI passes `PYGUBUAI_LOCK_TIMEOUT_MS`.
+   */
   lockTimeoutMs?: number;
   /** fsync each batch (default true). Group commit shares one fsync among concurrent appends. */
   sync?: boolean;
@@ -58,6 +61,14 @@ export interface OpenStoreOptions {
   /** @internal a copy built beside the store at `of` (restore, big load): marked so on creation. */
   sibling?: StoreMarker['sibling'];
 }
+
+/** The views as they stood at an earlier point, in memory: close them (or `await using`) when done. */
+export type AsOfViews = Views & {
+  /** How many events were folded. */
+  events: number;
+  close(): Promise<void>;
+  [Symbol.asyncDispose](): Promise<void>;
+};
 
 export interface StoreStats {
   location: string;
@@ -96,6 +107,7 @@ export class Store {
 
   private constructor(
     readonly location: string,
+    /** @internal the raw LevelDB: writes here bypass the log and its checks. */
     readonly db: StoreDb,
     readonly log: EventLog,
     readonly registry: SchemaRegistry,
@@ -144,11 +156,17 @@ export class Store {
 
   // ---- writes -------------------------------------------------------------------------------
 
-  /** Append events (validated) with their view rows, atomically. */
-  append(events: NewEvent | readonly NewEvent[], options?: AppendOptions): Promise<StoredEvent[]>;
-  append(events: NewEventOfAnyType | readonly NewEventOfAnyType[], options?: AppendOptions): Promise<StoredEvent[]>;
-  append(events: NewEvent | NewEventOfAnyType | readonly (NewEvent | NewEventOfAnyType)[], options?: AppendOptions): Promise<StoredEvent[]> {
-    return this.log.append(events as readonly NewEventOfAnyType[], options);
+  /** Append events of the built-in types (checked by TypeScript and by their schemas) with their view rows, atomically. */
+  append(events: NewEvent | readonly NewEvent[], options?: AppendOptions): Promise<KnownEvent[]> {
+    return this.log.append(events, options);
+  }
+
+  /**
+   * Append events of types registered at run time (`configure`, plug-ins). Their data is checked by
+   * the schema registered for them, not by TypeScript; built-in types go through `append`.
+   */
+  appendCustom(events: NewEventOfAnyType | readonly NewEventOfAnyType[], options?: AppendOptions): Promise<StoredEvent[]> {
+    return this.log.appendCustom(events, options);
   }
 
   /** Run a command: decide from current views (as the writer sees them), append, all atomically. */
@@ -179,16 +197,20 @@ export class Store {
   // ---- reads and maintenance -------------------------------------------------------------------
 
   /** The views as they stood at a seq or an ISO time, folded into memory from the log. */
-  async asOf(point: AsOf): Promise<Views & { close(): Promise<void>; events: number }> {
+  async asOf(point: AsOf): Promise<AsOfViews> {
     const mem = await createMemoryDb();
     const events = await replayInto(this.log, mem, this.projections, { asOf: point, targetEmpty: true, onRuleBroken: () => {} });
     const views = createViews({ db: mem, get: async (k) => { const b = await mem.get(k); return b === undefined ? undefined : decode(b); } });
-    return { ...views, events, close: () => mem.close() };
+    const close = () => mem.close();
+    return { ...views, events, close, [Symbol.asyncDispose]: close };
   }
 
   /** Views now, or as of a point when one is given. The caller closes what it gets. */
-  async viewsAt(point: AsOf | undefined): Promise<Views & { close(): Promise<void> }> {
-    if (point === undefined) return { ...this.views, close: async () => {} };
+  async viewsAt(point: AsOf | undefined): Promise<Views & { close(): Promise<void>; [Symbol.asyncDispose](): Promise<void> }> {
+    if (point === undefined) {
+      const close = async () => {};
+      return { ...this.views, close, [Symbol.asyncDispose]: close };
+    }
     return this.asOf(point);
   }
 
@@ -256,6 +278,11 @@ export class Store {
     });
   }
 
+  /** `await using store = await openStore(...)` closes the store at the end of the block. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
@@ -301,7 +328,7 @@ async function openDb(location: string, options: OpenStoreOptions): Promise<{ db
     }
   }
   const { ClassicLevel } = await import('classic-level');
-  const timeout = options.lockTimeoutMs ?? (Number(process.env.PYGUBUAI_LOCK_TIMEOUT_MS) || DEFAULT_LOCK_TIMEOUT_MS);
+  const timeout = options.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS;
   const started = Date.now();
   for (let attempt = 0; ; attempt++) {
     const db = new ClassicLevel<string, Buffer>(location, DB_OPTIONS);
@@ -315,7 +342,7 @@ async function openDb(location: string, options: OpenStoreOptions): Promise<{ db
         if (waited >= timeout) {
           throw new StoreError('STORE_BUSY', `store ${location} is locked by another process (waited ${waited} ms)`, {
             cause: err,
-            hint: 'wait for the other pygubu command to finish, or raise PYGUBUAI_LOCK_TIMEOUT_MS',
+            hint: 'wait for the other pygubu command to finish, or wait longer (lockTimeoutMs; the CLI: PYGUBUAI_LOCK_TIMEOUT_MS)',
           });
         }
         await sleep(Math.min(20 * 2 ** attempt, 250, Math.max(1, timeout - waited)));

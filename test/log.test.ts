@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { ANY, NO_STREAM, STREAM_EXISTS, type StoredEvent, type Store } from '../src/index.js';
+import { ANY, NO_STREAM, STREAM_EXISTS, type EventOf, type StoredEvent, type Store } from '../src/index.js';
 import { tempStore } from './helpers.js';
 
 const recorded = (stream: string, action: string, extra: Partial<{ id: string; at: string }> = {}) => ({
@@ -79,7 +79,7 @@ test('an event id already in the log returns the stored event and writes nothing
     const batch = await store.append([recorded('workflow-x', 'two', { id: 'evt-2' }), recorded('workflow-x', 'two again', { id: 'evt-2' })]);
     assert.is(batch[0]!.seq, batch[1]!.seq, 'a duplicate inside one batch is the same event');
     assert.is(store.log.head, 2);
-    assert.is((await store.log.getById('evt-2'))!.data.action, 'two');
+    assert.is((await store.log.getById<EventOf<'workflow.recorded'>>('evt-2'))!.data.action, 'two');
   } finally {
     await cleanup();
   }
@@ -139,7 +139,7 @@ test('reads: a stream forward and backward, the log from a seq, by type, by time
     assert.equal(fromThree, [3, 4, 5, 6]);
     assert.equal((await store.log.readByType('workflow.synced')).map((e) => e.seq), [6]);
     assert.equal((await store.log.readByType('workflow.recorded', { fromSeq: 4 })).map((e) => e.seq), [4, 5]);
-    const window = await store.log.readByTime({ since: '2025-01-02T00:00:00Z', until: '2025-01-04T00:00:00Z' });
+    const window = await store.log.readByTime<EventOf<'workflow.recorded'>>({ since: '2025-01-02T00:00:00Z', until: '2025-01-04T00:00:00Z' });
     assert.equal(window.map((e) => e.data.action), ['a2', 'a3']);
     assert.equal((await store.log.readByTime({ until: '2025-01-01T00:00:00Z' })).map((e) => e.seq), [6], 'time order, not log order');
     assert.is(await store.log.get(99), undefined);
@@ -154,7 +154,7 @@ test('stored events cannot be changed through the objects passed in or returned'
     const input = recorded('workflow-a', 'original');
     const [stored] = await store.append(input);
     input.data.action = 'mutated after append';
-    assert.is((await store.log.get(stored!.seq))!.data.action, 'original');
+    assert.is((await store.log.get<EventOf<'workflow.recorded'>>(stored!.seq))!.data.action, 'original');
   } finally {
     await cleanup();
   }

@@ -65,7 +65,7 @@ test('regression: a `__proto__` key in event data is refused, not silently dropp
     const before = await storeDigest(store);
     const extra = JSON.parse('{"keep": 1, "__proto__": {"polluted": true}}');
     try {
-      await store.append({ stream: 'workflow-p1', type: 'workflow.recorded', data: { timestamp: '2025-01-01T00:00:00Z', action: 'a', description: '', extra } });
+      await store.append({ stream: 'metric-m', type: 'analytics.recorded', data: { metric: 'm', value: 1, metadata: extra } });
       assert.unreachable('appended');
     } catch (err) {
       assert.is((err as { code?: string }).code, 'VALIDATION_FAILED');

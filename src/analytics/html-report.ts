@@ -38,10 +38,15 @@ const esc = (s: unknown): string =>
 
 const num = (x: number | null): string => (x === null ? '' : Number.isInteger(x) ? String(x) : x.toFixed(2));
 
-function widgetSvg(widgets: WidgetCount[]): string {
+/** Width of one label character: 11px monospace is 6.6px; a little more for fonts that run wide. */
+export const LABEL_CHAR_PX = 7;
+
+export function widgetSvg(widgets: WidgetCount[]): string {
   if (widgets.length === 0) return '<p class="empty">No scanned widgets yet: run <code>pygubu-analytics scan</code>.</p>';
   const rowH = 22;
-  const labelW = 190;
+  // Labels are right-aligned at labelW in an 11px monospace font (0.6em a character): make room for
+  // the longest class name, so none is clipped at the left edge.
+  const labelW = Math.max(120, Math.ceil(Math.max(...widgets.map((w) => w.class.length)) * LABEL_CHAR_PX) + 16);
   const barW = 420;
   const max = Math.max(...widgets.map((w) => w.count), 1);
   const h = widgets.length * rowH + 10;
@@ -51,7 +56,7 @@ function widgetSvg(widgets: WidgetCount[]): string {
       const len = Math.max(1, Math.round((w.count / max) * barW));
       return (
         `<g class="bar" data-class="${esc(w.class)}" data-count="${w.count}">` +
-        `<text x="${labelW - 8}" y="${y + 15}" text-anchor="end">${esc(w.class)}</text>` +
+        `<text class="label" x="${labelW - 8}" y="${y + 15}" text-anchor="end">${esc(w.class)}</text>` +
         `<rect x="${labelW}" y="${y + 2}" width="${len}" height="${rowH - 6}" rx="2"></rect>` +
         `<text x="${labelW + len + 6}" y="${y + 15}">${w.count}</text></g>`
       );
@@ -127,7 +132,7 @@ export function renderReport(data: ReportData): string {
 body{font:14px/1.4 system-ui,sans-serif;margin:24px;color:#1d2433;background:#fff}
 h1{font-size:22px;margin:0 0 4px}h2{font-size:18px;margin:28px 0 8px;border-bottom:1px solid #dde}h3{font-size:14px;margin:14px 0 4px}
 small,.meta{color:#667}.cards{display:flex;gap:12px;margin:12px 0}.card{border:1px solid #dde;border-radius:6px;padding:8px 14px}
-.card b{display:block;font-size:20px}svg text{font-size:11px;fill:#334}.bar rect{fill:#4c78a8}
+.card b{display:block;font-size:20px}svg text{font-size:11px;fill:#334}svg text.label{font-family:ui-monospace,Menlo,Consolas,monospace}.bar rect{fill:#4c78a8}
 .trend-chart polyline{fill:none;stroke:#e45756;stroke-width:1.5}.trend-chart circle{fill:#e45756}.axis{stroke:#99a}
 table{border-collapse:collapse}th,td{padding:4px 10px;border-bottom:1px solid #eef;text-align:right}th:first-child,td:first-child{text-align:left}
 td:last-child{text-align:left}.empty{color:#889}

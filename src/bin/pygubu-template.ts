@@ -6,5 +6,5 @@ await runCli(
   'pygubu-template',
   'The PygubuAI template marketplace: publish, search, install, rate and deprecate pygubu UI templates.',
   templateCommands as never,
-  'Store: --store DIR, else $PYGUBUAI_HOME/store, else ~/.pygubuai/store. Docs: README.md (Template marketplace)',
+  'Store: --store DIR, else $PYGUBUAI_HOME/store, else ~/.pygubuai/store. Every command with an example: docs/commands.md',
 );

@@ -1,5 +1,6 @@
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import { createContext, type CommandContext, type GlobalArgs } from './context.js';
+import { UsageError } from './output.js';
 
 /**
  * One CLI command: its yargs spec, and a `run` that gets parsed arguments and a context.
@@ -21,6 +22,10 @@ export function command<A = object>(spec: {
         await spec.run(argv as never, ctx);
       } catch (err) {
         ctx.out.close();
+        if (err instanceof UsageError && !err.hint) {
+          const a = argv as { $0?: string; _?: unknown[] };
+          err.hint = `see \`${[a.$0 ?? '', ...(a._ ?? []).map(String)].join(' ').trim()} --help\``;
+        }
         process.exitCode = ctx.out.error(err);
       } finally {
         // A bar still running (its job threw) holds a timer: the process would never exit.

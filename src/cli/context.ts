@@ -1,6 +1,6 @@
 import { rm, stat } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
-import { userInfo } from 'node:os';
+import { homedir, userInfo } from 'node:os';
 import type { Argv } from 'yargs';
 import type { EventMeta } from '../log/envelope.js';
 import { defaultStoreLocation } from '../paths.js';
@@ -16,6 +16,7 @@ export interface GlobalArgs {
   json: boolean;
   quiet: boolean;
   yes: boolean;
+  color?: boolean | undefined;
 }
 
 /** What a command handler gets besides its arguments. */
@@ -43,8 +44,9 @@ export const currentUser = (): string => {
 };
 
 export function createContext(argv: GlobalArgs): CommandContext {
-  const out = new Output({ json: argv.json, quiet: argv.quiet });
-  const location = argv.store ?? defaultStoreLocation();
+  const out = new Output({ json: argv.json, quiet: argv.quiet, color: argv.color });
+  // `--store=~/x` reaches us unexpanded (no shell expands `~` after `=`): expand it as a shell would.
+  const location = argv.store === undefined ? defaultStoreLocation() : resolve(expandHome(argv.store));
   const timer = new RunTimer(perfMetric((argv as { _?: unknown[] })._ ?? []), perfRecordingEnabled());
   const withStore: CommandContext['withStore'] = async (work, options = {}) => {
     const { create, hybrid, ...rest } = options;
@@ -54,7 +56,7 @@ export function createContext(argv: GlobalArgs): CommandContext {
     const created = create ? await firstMissing(location) : undefined;
     const progress = out.progress('rebuilding views');
     const store = await timer
-      .time('open', () => openStore({ location, createIfMissing: create ?? false, onProgress: (_l, d, t) => progress(d, t), ...rest }))
+      .time('open', () => openStore({ location, createIfMissing: create ?? false, onProgress: (_l, d, t) => progress(d, t), ...lockTimeout(), ...rest }))
       .catch(async (err: unknown) => {
         if (created) await rm(created, { recursive: true, force: true }).catch(() => {});
         throw err;
@@ -136,3 +138,13 @@ export const splitList = (value: string | string[] | undefined): string[] | unde
   value === undefined
     ? undefined
     : (Array.isArray(value) ? value : [value]).flatMap((v) => String(v).split(',')).map((t) => t.trim()).filter(Boolean);
+
+/** `~` and `~/x` → the home directory (what a shell does for an unquoted word). */
+export const expandHome = (path: string): string =>
+  path === '~' ? homedir() : path.startsWith('~/') ? `${homedir()}${path.slice(1)}` : path;
+
+/** The CLI's lock wait: `PYGUBUAI_LOCK_TIMEOUT_MS` (ms) when set to a positive number, else the library default. */
+export function lockTimeout(env: NodeJS.ProcessEnv = process.env): { lockTimeoutMs?: number } {
+  const ms = Number(env.PYGUBUAI_LOCK_TIMEOUT_MS);
+  return Number.isFinite(ms) && ms > 0 ? { lockTimeoutMs: ms } : {};
+}

@@ -5,6 +5,24 @@ import { ERROR_CODES, fromLevelError, isStoreError } from '../errors.js';
 export interface OutputOptions {
   json: boolean;
   quiet: boolean;
+  /** --color / --no-color; undefined: decide per stream from FORCE_COLOR, NO_COLOR and the TTY. */
+  color?: boolean | undefined;
+}
+
+type Colour = 'red' | 'green' | 'yellow' | 'cyan' | 'dim' | 'bold';
+const painter = pc.createColors(true);
+
+/**
+ * Whether to colour what goes to one stream: --color/--no-color first, then FORCE_COLOR (set and
+ * not 0/false: on), then NO_COLOR (set and not empty: off), then whether that stream is a terminal.
+ */
+export function colourFor(stream: { isTTY?: boolean }, flag: boolean | undefined, env: NodeJS.ProcessEnv = process.env): boolean {
+  if (flag !== undefined) return flag;
+  const force = env.FORCE_COLOR;
+  if (force !== undefined) return !['0', 'false'].includes(force.toLowerCase());
+  if (env.NO_COLOR) return false;
+  if (env.TERM === 'dumb') return false;
+  return Boolean(stream.isTTY);
 }
 
 /**
@@ -12,9 +30,12 @@ export interface OutputOptions {
  * colour (TTY only) otherwise, progress bars on stderr for long jobs, and the one-line errors.
  */
 export class Output {
+  /** Colour on stdout, and on stderr: decided per stream. */
   readonly colour: boolean;
+  readonly colourErr: boolean;
   constructor(readonly options: OutputOptions) {
-    this.colour = pc.isColorSupported && Boolean(process.stdout.isTTY);
+    this.colour = colourFor(process.stdout, options.color);
+    this.colourErr = colourFor(process.stderr, options.color);
   }
 
   get json(): boolean {
@@ -37,11 +58,17 @@ export class Output {
   }
 
   warn(text: string): void {
-    if (!this.options.quiet) process.stderr.write(`${this.paint('yellow', 'warning:')} ${text}\n`);
+    if (!this.options.quiet) process.stderr.write(`${this.paintErr('yellow', 'warning:')} ${text}\n`);
   }
 
-  paint(colour: 'red' | 'green' | 'yellow' | 'cyan' | 'dim' | 'bold', text: string): string {
-    return this.colour ? pc[colour](text) : text;
+  /** Colour for text going to stdout. */
+  paint(colour: Colour, text: string): string {
+    return this.colour ? painter[colour](text) : text;
+  }
+
+  /** Colour for text going to stderr. */
+  paintErr(colour: Colour, text: string): string {
+    return this.colourErr ? painter[colour](text) : text;
   }
 
   table(head: readonly string[], rows: ReadonlyArray<ReadonlyArray<unknown>>, options: { empty?: string } = {}): void {
@@ -117,7 +144,7 @@ export class Output {
   error(err: unknown): number {
     const { code, message, hint, exit } = describeError(err);
     if (this.options.json) process.stdout.write(`${JSON.stringify({ error: { code, message, ...(hint ? { hint } : {}) } }, null, 2)}\n`);
-    process.stderr.write(`${this.paint('red', 'error:')} ${message} (${code})\n`);
+    process.stderr.write(`${this.paintErr('red', 'error:')} ${message} (${code})\n`);
     if (hint) process.stderr.write(`  hint: ${hint}\n`);
     if (code === 'INTERNAL' && process.env.PYGUBUAI_DEBUG && err instanceof Error) process.stderr.write(`${err.stack}\n`);
     return exit;
@@ -134,7 +161,8 @@ export function describeError(failure: unknown): { code: string; message: string
   if (isStoreError(err)) {
     return { code: String(err.code), message: err.message, ...(err.hint ? { hint: err.hint } : {}), exit: 1 };
   }
-  if (err instanceof UsageError) return { code: err.code, message: err.message, hint: err.hint, exit: 2 };
+  // Usage errors are one line: where to look goes into the message.
+  if (err instanceof UsageError) return { code: err.code, message: err.hint ? `${err.message}; ${err.hint}` : err.message, exit: 2 };
   const message = err instanceof Error ? err.message : String(err);
   return { code: 'INTERNAL', message, hint: 'this is a bug; rerun with PYGUBUAI_DEBUG=1 for the stack trace', exit: 1 };
 }
@@ -143,7 +171,7 @@ export function describeError(failure: unknown): { code: string; message: string
 export class UsageError extends Error {
   constructor(
     message: string,
-    readonly hint = 'see --help',
+    public hint = '',
     readonly code: string = 'USAGE',
   ) {
     super(message);

@@ -1,28 +1,88 @@
 import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import yargs, { type CommandModule } from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { Output, UsageError } from './output.js';
 import type { GlobalArgs } from './context.js';
 
-/** A bin: parse, dispatch to one command module, exit. Usage errors exit 2. */
+/**
+ * yargs takes a lone `-` for an option, not a value (`--out -` fails with "Unknown argument: -"),
+ * so every lone `-` is swapped for this token before parsing and back in the parsed arguments.
+ */
+export const DASH = '\u0000-';
+
+/** The version in this package's own package.json (not the one nearest the current directory). */
+export function packageVersion(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    try {
+      const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { name?: string; version?: string };
+      if (pkg.name === 'pygubuai-store' && pkg.version) return pkg.version;
+    } catch {
+      // no package.json here: look further up
+    }
+    const parent = dirname(dir);
+    if (parent === dir) return 'unknown';
+    dir = parent;
+  }
+}
+
+/** Turn the parsed `DASH` tokens back into `-`. */
+export function undash<T extends Record<string, unknown>>(argv: T): T {
+  for (const [k, v] of Object.entries(argv)) {
+    if (v === DASH) (argv as Record<string, unknown>)[k] = '-';
+    else if (Array.isArray(v)) (argv as Record<string, unknown>)[k] = v.map((x) => (x === DASH ? '-' : x));
+  }
+  return argv;
+}
+
+/** A yargs failure as one line: what is wrong, in which command, and where its --help is. */
+export function usageMessage(scriptName: string, message: string, usage: string | undefined): string {
+  const cmd = (usage ?? '$0').split('\n')[0]!.replace(/^\$0/, scriptName);
+  const words = cmd.split(' ');
+  const path = words.filter((w) => /^[a-z][\w-]*$/.test(w)).join(' ') || scriptName;
+  const required = words.filter((w) => /^<[^>]+>$/.test(w));
+  const help = `see \`${path} --help\``;
+  const text = message.replaceAll(DASH, '-');
+  const few = /^Not enough non-option arguments: got (\d+)/.exec(text);
+  if (few) {
+    const missing = required.slice(Number(few[1]));
+    if (missing.length > 0) return `\`${path}\` needs ${missing.join(' ')}; ${help}`;
+    return `\`${path}\` needs a subcommand; ${help}`;
+  }
+  const req = /^Missing required arguments?: (.+)$/.exec(text);
+  if (req) return `\`${path}\` needs ${(req[1] ?? '').split(', ').map((a) => (required.includes(`<${a}>`) ? `<${a}>` : `--${a}`)).join(' ')}; ${help}`;
+  return `${path}: ${text.replace(/\n+/g, '; ')}; ${help}`;
+}
+
+/** A bin: parse, dispatch to one command module, exit. Usage errors exit 2, Ctrl-C 130. */
 export async function runCli(
   scriptName: string,
   describe: string,
   commands: ReadonlyArray<CommandModule<GlobalArgs, never>>,
   epilogue?: string,
 ): Promise<void> {
+  const argv = hideBin(process.argv).map((a) => (a === '-' ? DASH : a));
+  const wantsJson = argv.includes('--json');
+  const colourFlag = argv.includes('--no-color') ? false : argv.includes('--color') ? true : undefined;
+  const early = () => new Output({ json: wantsJson, quiet: false, ...(colourFlag !== undefined ? { color: colourFlag } : {}) });
   // A reader that stops early (`| head`) closes the pipe: that ends the command, it is no error.
   for (const stream of [process.stdout, process.stderr]) {
     stream.on('error', (err: NodeJS.ErrnoException) => {
       if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
-      process.exit(new Output({ json: false, quiet: false }).error(err));
+      process.exit(early().error(err));
     });
   }
-  const argv = hideBin(process.argv);
-  const wantsJson = argv.includes('--json');
-  const bad = argumentNotUtf8(argv);
+  // Ctrl-C: every write is one atomic batch and an interrupted restore is put right on the next
+  // open, so stopping at once is safe; 128 + SIGINT is what shells expect.
+  process.on('SIGINT', () => {
+    if (process.stderr.isTTY) process.stderr.write('\x1b[?25h'); // a progress bar may have hidden the cursor
+    process.exit(130);
+  });
+  const bad = argumentNotUtf8(hideBin(process.argv));
   if (bad !== undefined) {
-    new Output({ json: wantsJson, quiet: false }).error(
+    early().error(
       new UsageError(
         `argument ${JSON.stringify(bad)} is not valid UTF-8; it would be stored with U+FFFD in place of its bytes`,
         'pass names, paths and text as UTF-8; nothing was changed',
@@ -38,16 +98,20 @@ export async function runCli(
     .option('json', { type: 'boolean', default: false, describe: 'print one JSON document', global: true })
     .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'print only results and errors', global: true })
     .option('yes', { alias: 'y', type: 'boolean', default: false, describe: 'answer yes to confirmation prompts', global: true })
+    .option('color', { type: 'boolean', describe: 'colour on/off (default: on a terminal; NO_COLOR, FORCE_COLOR)', global: true })
+    .middleware((a) => undash(a as Record<string, unknown>) as never, true)
     .strict()
     .demandCommand(1, 'name a command')
     .recommendCommands()
+    .completion('completion', 'Print a bash/zsh completion script (add it to ~/.bashrc or ~/.zshrc)')
     .help()
     .alias('help', 'h')
-    .version()
+    .version(packageVersion())
     .wrap(Math.min(110, process.stdout.columns || 100))
-    .fail((message, err) => {
+    .fail((message, err, usage) => {
       if (err) throw err;
-      new Output({ json: wantsJson, quiet: false }).error(new UsageError(message, `run \`${scriptName} --help\` for usage`));
+      const first = (usage as unknown as { getUsage?: () => Array<[string, string]> }).getUsage?.()[0]?.[0];
+      early().error(new UsageError(usageMessage(scriptName, message ?? 'wrong arguments', first), ''));
       process.exit(2);
     });
   for (const c of commands) cli = cli.command(c as CommandModule);

@@ -1,5 +1,5 @@
 import semver from 'semver';
-import { StoreError } from '../errors.js';
+import { StoreError, type ErrorCode } from '../errors.js';
 import type { KnownEvent, StoredEvent } from '../log/envelope.js';
 import type { RowReader } from '../log/overlay.js';
 import { viewPrefix } from '../log/keys.js';
@@ -42,7 +42,7 @@ const broken = (event: Pick<StoredEvent, 'type'>, err: unknown): never => {
   });
 };
 
-const rule = (code: string, message: string): StoreError => new StoreError(code, message);
+const rule = (code: ErrorCode, message: string): StoreError => new StoreError(code, message);
 
 function checkPublished(event: StoredEvent): void {
   const d = event.data as { name: string; version: string; files: Array<{ path: string; content: string; sha256: string }>; hash: string };

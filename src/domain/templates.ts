@@ -198,6 +198,8 @@ export async function publishTemplate(tx: Transaction, views: Views, input: Publ
     }
   }
   const bytes = files.reduce((n, f) => n + Buffer.byteLength(f.content, 'utf8'), 0);
+  const [first, ...rest] = files; // the schema wants at least one file; checkTemplateFiles made sure of it
+  if (!first) throw new StoreError('TEMPLATE_UI_INVALID', `${name}@${version} has no files`);
   await tx.append({
     ...envelopeFields(input),
     stream: templateStream(name),
@@ -208,7 +210,7 @@ export async function publishTemplate(tx: Transaction, views: Views, input: Publ
       description,
       author,
       tags: cleanTags(input.tags ?? []),
-      files,
+      files: [first, ...rest],
       hash,
       metadata: { ...input.metadata, bytes, uiFiles: files.filter((f) => f.path.endsWith('.ui')).length },
     },

@@ -14,3 +14,6 @@ export function words(...texts: ReadonlyArray<string | readonly string[] | undef
 
 /** The string with each half of a surrogate pair replaced by U+FFFD (UTF-8 has no form for it). */
 export const wellFormedText = (s: string): string => s.replace(/\p{Cs}/gu, '\uFFFD');
+
+/** `1 project`, `2 projects`: a count with its noun in the right number. */
+export const count = (n: number, one: string, many = `${one}s`): string => `${n} ${n === 1 ? one : many}`;

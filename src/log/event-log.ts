@@ -29,6 +29,8 @@ import { Overlay, readRow, type RowCache, type RowReader } from './overlay.js';
 import type { SchemaRegistry } from './schema-registry.js';
 
 type AnyNewEvent = NewEvent | NewEventOfAnyType;
+/** Any stored event: what the explicit type parameter of a read may name. */
+export type AnyStoredEvent = StoredEvent<string, unknown>;
 
 export interface AppendOptions {
   /** One expectation for a single-stream batch, or one per stream. */
@@ -88,9 +90,19 @@ export class Transaction implements RowReader {
   }
 
   /** Append events atomically with the view rows they produce. Duplicate ids return the stored event. */
-  append(events: NewEvent | readonly NewEvent[], options?: AppendOptions): Promise<StoredEvent[]>;
-  append(events: NewEventOfAnyType | readonly NewEventOfAnyType[], options?: AppendOptions): Promise<StoredEvent[]>;
-  async append(input: AnyNewEvent | readonly AnyNewEvent[], options: AppendOptions = {}): Promise<StoredEvent[]> {
+  append(events: NewEvent | readonly NewEvent[], options?: AppendOptions): Promise<KnownEvent[]> {
+    return this.appendAny(events, options) as Promise<KnownEvent[]>;
+  }
+
+  /**
+   * Append events of types registered at run time (plug-ins, `configure`): their data is checked by
+   * the schema registered for them, not by TypeScript. Built-in types go through `append`.
+   */
+  appendCustom(events: NewEventOfAnyType | readonly NewEventOfAnyType[], options?: AppendOptions): Promise<StoredEvent[]> {
+    return this.appendAny(events, options);
+  }
+
+  private async appendAny(input: AnyNewEvent | readonly AnyNewEvent[], options: AppendOptions = {}): Promise<StoredEvent[]> {
     const inputs = (Array.isArray(input) ? input : [input]) as readonly NewEventOfAnyType[];
     const expected = options.expectedVersion;
     if (expected !== undefined && typeof expected !== 'object' && new Set(inputs.map((e) => e.stream)).size > 1) {
@@ -217,11 +229,14 @@ export class EventLog {
     return this.state.head;
   }
 
-  /** Append one event or a batch, atomically, with the inline view rows they produce. */
-  append(events: NewEvent | readonly NewEvent[], options?: AppendOptions): Promise<StoredEvent[]>;
-  append(events: NewEventOfAnyType | readonly NewEventOfAnyType[], options?: AppendOptions): Promise<StoredEvent[]>;
-  append(events: AnyNewEvent | readonly AnyNewEvent[], options?: AppendOptions): Promise<StoredEvent[]> {
-    return this.transact((tx) => tx.append(events as readonly NewEventOfAnyType[], options));
+  /** Append one event or a batch of built-in types, atomically, with the inline view rows they produce. */
+  append(events: NewEvent | readonly NewEvent[], options?: AppendOptions): Promise<KnownEvent[]> {
+    return this.transact((tx) => tx.append(events, options));
+  }
+
+  /** `append` for event types registered at run time (plug-ins); see Transaction.appendCustom. */
+  appendCustom(events: NewEventOfAnyType | readonly NewEventOfAnyType[], options?: AppendOptions): Promise<StoredEvent[]> {
+    return this.transact((tx) => tx.appendCustom(events, options));
   }
 
   /**
@@ -342,16 +357,19 @@ export class EventLog {
     return ev;
   }
 
-  /** One event by seq, upcast; undefined past the head. */
-  async get(seq: number): Promise<StoredEvent | undefined> {
+  /**
+   * One event by seq, upcast; undefined past the head. Reads are typed as the built-in events
+   * (`KnownEvent`, narrowed by `type`); a store with plug-in types names them: `get<MyEvent | KnownEvent>(seq)`.
+   */
+  async get<E extends AnyStoredEvent = KnownEvent>(seq: number): Promise<E | undefined> {
     const buf = await this.db.get(logKey(seq));
-    return buf === undefined ? undefined : this.options.registry.upcast(decodeEntry(buf, seq, this.checksumsFrom));
+    return buf === undefined ? undefined : (this.options.registry.upcast(decodeEntry(buf, seq, this.checksumsFrom)) as unknown as E);
   }
 
   /** Find a stored event by its id. */
-  async getById(id: string): Promise<StoredEvent | undefined> {
+  async getById<E extends AnyStoredEvent = KnownEvent>(id: string): Promise<E | undefined> {
     const seq = await this.db.get(idKey(id));
-    return seq === undefined ? undefined : this.get(decode<number>(seq));
+    return seq === undefined ? undefined : this.get<E>(decode<number>(seq));
   }
 
   /**
@@ -359,8 +377,14 @@ export class EventLog {
    * entry's checksum is checked: a damaged one throws STORE_CORRUPT naming its seq, unless
    * `onDamaged` is given (verify), which is told and the entry skipped.
    */
-  async *readAll(
+  readAll<E extends AnyStoredEvent = KnownEvent>(
     options: { fromSeq?: number; toSeq?: number; limit?: number; raw?: boolean; onDamaged?: (seq: number, err: StoreError) => void } = {},
+  ): AsyncGenerator<E> {
+    return this.readAllEvents(options) as unknown as AsyncGenerator<E>;
+  }
+
+  private async *readAllEvents(
+    options: { fromSeq?: number; toSeq?: number; limit?: number; raw?: boolean; onDamaged?: (seq: number, err: StoreError) => void },
   ): AsyncGenerator<StoredEvent> {
     const range = {
       gte: logKey(Math.max(1, options.fromSeq ?? 1)),
@@ -390,10 +414,10 @@ export class EventLog {
   }
 
   /** A stream's events, forward or backward, from a version. */
-  async readStream(
+  async readStream<E extends AnyStoredEvent = KnownEvent>(
     stream: string,
     options: { direction?: 'forward' | 'backward'; fromVersion?: number; limit?: number } = {},
-  ): Promise<StoredEvent[]> {
+  ): Promise<E[]> {
     const backward = options.direction === 'backward';
     const prefix = streamPrefix(stream);
     const range =
@@ -410,7 +434,7 @@ export class EventLog {
   }
 
   /** Events of one type, in log order. */
-  async readByType(type: string, options: { fromSeq?: number; limit?: number } = {}): Promise<StoredEvent[]> {
+  async readByType<E extends AnyStoredEvent = KnownEvent>(type: E['type'], options: { fromSeq?: number; limit?: number } = {}): Promise<E[]> {
     const prefix = typePrefix(type);
     const seqs: number[] = [];
     const from = options.fromSeq === undefined ? prefix : typeKey(type, options.fromSeq);
@@ -421,7 +445,7 @@ export class EventLog {
   }
 
   /** Events whose `at` lies in [since, until), in time order. */
-  async readByTime(options: { since?: string; until?: string; limit?: number } = {}): Promise<StoredEvent[]> {
+  async readByTime<E extends AnyStoredEvent = KnownEvent>(options: { since?: string; until?: string; limit?: number } = {}): Promise<E[]> {
     const since = options.since === undefined ? undefined : normaliseAt(options.since);
     const until = options.until === undefined ? undefined : normaliseAt(options.until);
     const seqs: number[] = [];
@@ -435,12 +459,12 @@ export class EventLog {
     return this.getMany(seqs);
   }
 
-  private async getMany(seqs: number[]): Promise<StoredEvent[]> {
+  private async getMany<E>(seqs: number[]): Promise<E[]> {
     if (seqs.length === 0) return [];
     const values = await this.db.getMany(seqs.map(logKey));
     return values.map((buf, i) => {
       if (buf === undefined) throw new StoreError('STORE_CORRUPT', `log entry ${seqs[i]} is missing`);
-      return this.options.registry.upcast(decodeEntry(buf, seqs[i]!, this.checksumsFrom));
+      return this.options.registry.upcast(decodeEntry(buf, seqs[i]!, this.checksumsFrom)) as unknown as E;
     });
   }
 

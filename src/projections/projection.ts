@@ -1,4 +1,4 @@
-import type { EventType, KnownEvent } from '../log/envelope.js';
+import type { EventOf, EventType, KnownEvent, StoredEvent } from '../log/envelope.js';
 import { viewPrefix } from '../log/keys.js';
 import type { Overlay } from '../log/overlay.js';
 
@@ -11,18 +11,23 @@ export interface Rows {
   keys(prefix: string): Promise<string[]>;
 }
 
+/** The event a fold of type T gets: a built-in type's typed event, else a plug-in type's stored event. */
+export type EventFor<T extends string> = T extends EventType ? EventOf<T> : StoredEvent<T>;
+
 /**
  * A projection: a name, a version (bump it and the store rebuilds the view on open), the event
- * types it folds, and a pure fold from (event, current rows) to row puts and deletes.
+ * types it folds (built-in or registered by a plug-in), and a pure fold from (event, current rows)
+ * to row puts and deletes.
  */
-export interface Projection<T extends EventType = EventType> {
+export interface Projection<T extends string = string> {
   readonly name: string;
   readonly version: number;
   readonly handles: readonly T[];
-  fold(event: Extract<KnownEvent, { type: T }>, rows: Rows): void | Promise<void>;
+  fold(event: EventFor<T>, rows: Rows): void | Promise<void>;
 }
 
-export const defineProjection = <T extends EventType>(p: Projection<T>): Projection<T> => p;
+/** A projection with its event types inferred from `handles`, typed for `fold` and for `openStore`. */
+export const defineProjection = <const T extends string>(p: Projection<T>): Projection<T> => p;
 
 export function scopedRows(overlay: Overlay, projection: string): Rows {
   const prefix = viewPrefix(projection);

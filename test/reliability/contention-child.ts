@@ -20,7 +20,9 @@ for (let i = 0; i < writes; i++) {
   if (mode === 'api') {
     let line: Record<string, unknown>;
     try {
-      const store = await openStore({ location: location!, createIfMissing: false });
+      // The library reads no environment: the child passes the wait it was given, as the CLI does.
+      const ms = Number(process.env.PYGUBUAI_LOCK_TIMEOUT_MS);
+      const store = await openStore({ location: location!, createIfMissing: false, ...(ms > 0 ? { lockTimeoutMs: ms } : {}) });
       const waitMs = performance.now() - started;
       try {
         await store.history.record('base', { action: token, description: 'api', meta: { source: 'api' } });

@@ -16,12 +16,14 @@ export const perf = command({
       const rows = await perfSummary(views, since ? { since } : {});
       const recording = perfRecordingEnabled();
       ctx.out.result({ recording, operations: rows }, () => {
-        if (!recording) ctx.out.info(ctx.out.paint('dim', 'recording is off: set PYGUBUAI_RECORD_PERF=1 or "record_perf": true in ~/.pygubuai/config.json'));
+        const off = 'set PYGUBUAI_RECORD_PERF=1 or "record_perf": true in ~/.pygubuai/config.json';
         ctx.out.table(
           ['OPERATION', 'RUNS', 'P50 MS', 'P95 MS', 'MAX MS'],
           rows.map((r) => [r.operation, r.runs, ms(r.p50), ms(r.p95), ms(r.max)]),
-          { empty: 'no timings recorded yet' },
+          { empty: recording ? 'no timings recorded yet' : `no timings recorded: recording is off (${off})` },
         );
+        // Timings recorded earlier are shown; say that new runs are not being added to them.
+        if (!recording && rows.length > 0) ctx.out.info(ctx.out.paint('dim', `recording is off now, so new runs are not added (${off})`));
       });
     });
   },

@@ -1,3 +1,4 @@
+import { count } from '../../lib/text.js';
 import { resolve } from 'node:path';
 import { gatherReport, renderReport } from '../../analytics/html-report.js';
 import { writeFileAtomic } from '../../lib/atomic-file.js';
@@ -22,7 +23,7 @@ export const report = command({
     await writeFileAtomic(path, renderReport(data));
     ctx.out.result(
       { out: path, widgets: data.widgets.length, trends: data.trends.map((t) => t.metric), projects: data.projects.length },
-      () => ctx.out.line(`wrote ${path}: ${data.widgets.length} widget classes, ${data.trends.length} trends, ${data.projects.length} projects`),
+      () => ctx.out.line(`wrote ${path}: ${count(data.widgets.length, 'widget class', 'widget classes')}, ${count(data.trends.length, 'trend')}, ${count(data.projects.length, 'project')}`),
     );
   },
 });

@@ -1,3 +1,4 @@
+import { count } from '../../lib/text.js';
 import { scanProjects } from '../../domain/analytics.js';
 import { command } from '../command.js';
 import { UsageError } from '../output.js';
@@ -24,7 +25,7 @@ export const scan = command({
         { empty: 'no projects to scan' },
       );
       ctx.out.info(
-        `${report.files} .ui files: ${report.recorded} recorded, ${report.unchanged} unchanged, ${report.problems.length} problems (${Math.round(report.ms)} ms)`,
+        `${count(report.files, '.ui file')}: ${report.recorded} recorded, ${report.unchanged} unchanged, ${count(report.problems.length, 'problem')} (${Math.round(report.ms)} ms)`,
       );
       if (report.problems.length > 0) {
         ctx.out.line();

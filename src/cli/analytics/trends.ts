@@ -37,12 +37,15 @@ export const trends = command({
           return;
         }
         const width = Math.max(20, (process.stdout.columns || 100) - 14);
-        const { chart, perColumn } = lineChart(plotted(t.points.map((p) => p[stat]), stat), { width });
+        // An average, min or max has no value before the first measurement: the chart starts there.
+        const first = additive(stat) ? 0 : t.points.findIndex((p) => p.count > 0);
+        const shown = t.points.slice(first);
+        const { chart, perColumn } = lineChart(plotted(shown.map((p) => p[stat]), stat), { width });
         ctx.out.line(chart);
         ctx.out.info(
-          `${t.points[0]!.day}${' '.repeat(Math.max(1, Math.min(width, Math.ceil(t.points.length / perColumn)) - 10))}${t.points[t.points.length - 1]!.day}` +
+          `${shown[0]!.day}${' '.repeat(Math.max(1, Math.min(width, Math.ceil(shown.length / perColumn)) - 10))}${shown[shown.length - 1]!.day}` +
             (perColumn > 1 ? `  (each column averages ${perColumn} ${t.by}s)` : '') +
-            `  (${t.by}s without data ${additive(stat) ? 'plot as 0' : 'hold the last value'})`,
+            `  (${t.by}s without data ${additive(stat) ? 'plot as 0' : 'hold the last value'}${first > 0 ? `; no data before ${shown[0]!.day}` : ''})`,
         );
         const known = t.points.filter((p) => p.count > 0);
         const max = Math.max(...known.map((p) => p.max ?? -Infinity));
@@ -57,7 +60,7 @@ const additive = (stat: TrendStat): boolean => stat === 'count' || stat === 'sum
 
 /**
  * The values a chart draws: a count or sum is 0 on a day without data; an average, min or max has
- * no value then, so the line holds the last one (the first known value before any data).
+ * no value then, so the line holds the last one. The caller starts the series at its first value.
  */
 export function plotted(values: ReadonlyArray<number | null>, stat: TrendStat): number[] {
   if (additive(stat)) return values.map((v) => v ?? 0);

@@ -15,7 +15,7 @@ import { UsageError } from '../output.js';
 const kib = (bytes: number): string => `${(bytes / 1024).toFixed(bytes < 10_240 ? 1 : 0)} KiB`;
 const perSecond = (n: number, ms: number): number => (ms > 0 ? Math.round(n / (ms / 1000)) : n);
 // yargs hands a lone `-` positional over as ''.
-const isDash = (file: string): boolean => file === '-' || (file === '' && process.argv.includes('-'));
+const isDash = (file: string): boolean => file === '-';
 const formatOption = { choices: ['ndjson', 'msgpack'] as const, describe: 'ndjson (one JSON envelope per line) or msgpack (length-delimited frames)' };
 
 export const dump = command({
@@ -180,6 +180,12 @@ function describePlan(plan: RestorePlan): string {
 
 async function ask(question: string): Promise<boolean> {
   const rl = createInterface({ input: process.stdin, output: process.stderr });
+  // On a terminal readline takes Ctrl-C itself: it still means stop, with nothing changed.
+  rl.on('SIGINT', () => {
+    rl.close();
+    process.stderr.write('\n');
+    process.exit(130);
+  });
   try {
     return /^y(es)?$/i.test((await rl.question(question)).trim());
   } finally {

@@ -35,7 +35,7 @@ const record = command({
     y
       .positional('project', { type: 'string', demandOption: true })
       .positional('action', { type: 'string', demandOption: true, describe: 'e.g. file_changed, ui_generated' })
-      .option('description', { alias: 'd', type: 'string', default: '' })
+      .option('description', { alias: 'd', type: 'string', default: '', describe: 'what happened, e.g. "login.ui changed"' })
       .option('at', { type: 'string', describe: 'ISO-8601 time it happened (default: now)' })
       .option('user', { type: 'string', describe: 'who did it' }),
   run: async (argv, ctx) => {

@@ -1,3 +1,4 @@
+import { count } from '../../lib/text.js';
 import { StoreError } from '../../errors.js';
 import { exportLegacy, importLegacy, type ImportReport } from '../../legacy/index.js';
 import { legacyRegistryPath } from '../../paths.js';
@@ -34,7 +35,7 @@ export function printImportReport(ctx: CommandContext, report: ImportReport, ver
     for (const m of report.missingDirectories) out.warn(`project ${m.name}: directory ${m.path} does not exist here (imported all the same)`);
     const t = report.totals;
     out.line(
-      `${report.dryRun ? 'would import' : verb} ${t.imported} event${t.imported === 1 ? '' : 's'} from ${t.files} file${t.files === 1 ? '' : 's'}; ${t.skipped} entries already present; ${t.errors} broken file${t.errors === 1 ? '' : 's'} (${(report.ms / 1000).toFixed(1)} s, ${rate} events/s)`,
+      `${report.dryRun ? 'would import' : verb} ${t.imported} event${t.imported === 1 ? '' : 's'} from ${t.files} file${t.files === 1 ? '' : 's'}; ${count(t.skipped, 'entry', 'entries')} already present; ${t.errors} broken file${t.errors === 1 ? '' : 's'} (${(report.ms / 1000).toFixed(1)} s, ${rate} events/s)`,
     );
   });
   const fail = (err: StoreError) => {
@@ -115,7 +116,7 @@ export const exportJson = command({
       const report = await exportLegacy(store.views, { registryPath, workflows: argv.workflows, onProgress: progress }).finally(() => progress.done());
       ctx.out.result(report, () => {
         for (const s of report.skipped) ctx.out.warn(`${s.project}: workflow file not written: ${s.reason}`);
-        ctx.out.line(`wrote ${report.registry} (${report.projects} projects) and ${report.workflowFiles.length} workflow files in ${(report.ms / 1000).toFixed(1)} s`);
+        ctx.out.line(`wrote ${report.registry} (${count(report.projects, 'project')}) and ${count(report.workflowFiles.length, 'workflow file')} in ${(report.ms / 1000).toFixed(1)} s`);
       });
     });
   },
@@ -144,9 +145,9 @@ export const sync = command({
           const p = report.pulled;
           for (const w of report.warnings) ctx.out.warn(w);
           ctx.out.line(
-            `pulled: ${p.registered} new, ${p.updated} changed, ${p.removed.length} removed${p.removed.length ? ` (${p.removed.join(', ')})` : ''} projects, ${p.activated ? 'active project changed, ' : ''}${p.history} history entries`,
+            `pulled: ${p.registered} new, ${p.updated} changed, ${p.removed.length} removed${p.removed.length ? ` (${p.removed.join(', ')})` : ''} projects, ${p.activated ? "active project changed, " : ""}${count(p.history, "history entry", "history entries")}`,
           );
-          ctx.out.line(`pushed: ${report.pushed.registry} (${report.pushed.projects} projects) and ${report.pushed.workflowFiles.length} workflow files (${(report.ms / 1000).toFixed(1)} s)`);
+          ctx.out.line(`pushed: ${report.pushed.registry} (${count(report.pushed.projects, 'project')}) and ${count(report.pushed.workflowFiles.length, 'workflow file')} (${(report.ms / 1000).toFixed(1)} s)`);
         });
       },
       { create: true, hybrid: false },

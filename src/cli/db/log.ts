@@ -73,9 +73,8 @@ export const log = command({
     }
     // --follow: one JSON line per event; the store is opened only briefly for each poll.
     let from = filter.from ?? 1;
-    let stop = false;
-    process.once('SIGINT', () => (stop = true));
-    while (!stop) {
+    // Runs until Ctrl-C (exit 130, see runCli).
+    for (;;) {
       const events = await ctx.withStore((store) => readLog(store, { ...filter, from, limit: 10_000 }), { readOnly: true });
       if (events.length > 0) {
         from = events[events.length - 1]!.seq + 1;

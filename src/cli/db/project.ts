@@ -61,7 +61,10 @@ const list = command({
         ...(argv.limit !== undefined ? { limit: argv.limit } : {}),
       });
       const active = await views.projects.active();
-      ctx.out.result(rows.map(projectJson), () => projectTable(ctx.out, rows, active?.id));
+      ctx.out.result(
+        rows.map((p) => ({ ...projectJson(p), active: p.id === active?.id })),
+        () => projectTable(ctx.out, rows, active?.id),
+      );
     });
   },
 });
@@ -142,9 +145,18 @@ const search = command({
     withAsOf(y).positional('query', { type: 'string', demandOption: true }).option('limit', { alias: 'n', type: 'number', default: 20 }),
   run: async (argv, ctx) => {
     await ctx.withViews(argv.asOf, async (views) => {
-      const rows = await views.projects.search(argv.query, { limit: argv.limit });
+      if (!(Number.isInteger(argv.limit) && argv.limit >= 1)) throw new UsageError('--limit takes a positive whole number');
+      // One more than asked for tells whether more matched than are shown.
+      const found = await views.projects.search(argv.query, { limit: argv.limit + 1 });
+      const rows = found.slice(0, argv.limit);
       const active = await views.projects.active();
-      ctx.out.result(rows.map(projectJson), () => projectTable(ctx.out, rows, active?.id));
+      ctx.out.result(
+        rows.map((p) => ({ ...projectJson(p), active: p.id === active?.id })),
+        () => {
+          projectTable(ctx.out, rows, active?.id);
+          if (found.length > rows.length) ctx.out.info(ctx.out.paint('dim', `showing the first ${rows.length}; more projects match (raise --limit to see them)`));
+        },
+      );
     });
   },
 });
