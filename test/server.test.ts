@@ -378,4 +378,7 @@ test('a store path too long for a socket address gets a short socket path; --idl
   }
 });
 
+let t0 = 0;
+test.before.each(() => { t0 = Date.now(); });
+test.after.each(() => { process.stderr.write(`[${Date.now() - t0} ms]\n`); });
 test.run();
