@@ -452,7 +452,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   });
 
   // The bins run their commands here when a server is up: same code, same output (src/server/exec.ts).
-  app.post('/v1/cli', {
+  // Only on the Unix socket: a command may read and write the user's files as the user.
+  if (options.token === undefined) app.post('/v1/cli', {
     schema: {
       hide: true,
       body: {
