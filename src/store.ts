@@ -21,6 +21,7 @@ import { createViews, type ViewSource, type Views } from './queries/index.js';
 import * as projectCommands from './domain/projects.js';
 import { templateMarketplace } from './domain/marketplace.js';
 import type { ProjectRow } from './projections/projects.js';
+import { subscribeLog, type LogSubscription } from './log/subscribe.js';
 
 /** 2: log entries carry a checksum (from `m!format.checksumsFrom`; format-1 stores are upgraded on open). */
 export const STORE_FORMAT = 2;
@@ -195,6 +196,11 @@ export class Store {
   readonly templates = templateMarketplace(this);
 
   // ---- reads and maintenance -------------------------------------------------------------------
+
+  /** Events as they become durable (from `fromSeq`, else from now on), until `signal` aborts. */
+  subscribe(options: LogSubscription = {}): AsyncIterable<StoredEvent> {
+    return subscribeLog(this.log, options);
+  }
 
   /** The views as they stood at a seq or an ISO time, folded into memory from the log. */
   async asOf(point: AsOf): Promise<AsOfViews> {

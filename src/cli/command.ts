@@ -1,4 +1,5 @@
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
+import { setExitCode } from './host.js';
 import { createContext, type CommandContext, type GlobalArgs } from './context.js';
 import { UsageError } from './output.js';
 
@@ -26,7 +27,7 @@ export function command<A = object>(spec: {
           const a = argv as { $0?: string; _?: unknown[] };
           err.hint = `see \`${[a.$0 ?? '', ...(a._ ?? []).map(String)].join(' ').trim()} --help\``;
         }
-        process.exitCode = ctx.out.error(err);
+        setExitCode(ctx.out.error(err));
       } finally {
         // A bar still running (its job threw) holds a timer: the process would never exit.
         ctx.out.close();

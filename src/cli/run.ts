@@ -5,6 +5,17 @@ import yargs, { type CommandModule } from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { Output, UsageError } from './output.js';
 import type { GlobalArgs } from './context.js';
+import { setExitCode } from './host.js';
+
+export interface BinSpec {
+  scriptName: string;
+  describe: string;
+  commands: ReadonlyArray<CommandModule<GlobalArgs, never>>;
+  epilogue?: string;
+}
+
+/** A usage error already printed: parsing stops there. */
+class UsageHandled extends Error {}
 
 /**
  * yargs takes a lone `-` for an option, not a value (`--out -` fails with "Unknown argument: -"),
@@ -63,10 +74,8 @@ export async function runCli(
   commands: ReadonlyArray<CommandModule<GlobalArgs, never>>,
   epilogue?: string,
 ): Promise<void> {
-  const argv = hideBin(process.argv).map((a) => (a === '-' ? DASH : a));
-  const wantsJson = argv.includes('--json');
-  const colourFlag = argv.includes('--no-color') ? false : argv.includes('--color') ? true : undefined;
-  const early = () => new Output({ json: wantsJson, quiet: false, ...(colourFlag !== undefined ? { color: colourFlag } : {}) });
+  const raw = hideBin(process.argv);
+  const early = earlyOutput(raw);
   // A reader that stops early (`| head`) closes the pipe: that ends the command, it is no error.
   for (const stream of [process.stdout, process.stderr]) {
     stream.on('error', (err: NodeJS.ErrnoException) => {
@@ -80,7 +89,24 @@ export async function runCli(
     if (process.stderr.isTTY) process.stderr.write('\x1b[?25h'); // a progress bar may have hidden the cursor
     process.exit(130);
   });
-  const bad = argumentNotUtf8(hideBin(process.argv));
+  await parseCommandLine({ scriptName, describe, commands, ...(epilogue ? { epilogue } : {}) }, raw, { exitProcess: true });
+}
+
+const earlyOutput = (argv: readonly string[]) => {
+  const wantsJson = argv.includes('--json');
+  const colourFlag = argv.includes('--no-color') ? false : argv.includes('--color') ? true : undefined;
+  return () => new Output({ json: wantsJson, quiet: false, ...(colourFlag !== undefined ? { color: colourFlag } : {}) });
+};
+
+/**
+ * Parse one command line and run its command. With `exitProcess: false` (the server running a
+ * bin's command) nothing exits the process: usage errors set exit code 2 instead.
+ */
+export async function parseCommandLine(spec: BinSpec, rawArgv: string[], options: { exitProcess: boolean }): Promise<void> {
+  const argv = rawArgv.map((a) => (a === '-' ? DASH : a));
+  const early = earlyOutput(rawArgv);
+  // Checked in the bin's own process (its /proc/self/cmdline); the server runs only commands a bin sent.
+  const bad = options.exitProcess ? argumentNotUtf8(rawArgv) : undefined;
   if (bad !== undefined) {
     early().error(
       new UsageError(
@@ -92,13 +118,14 @@ export async function runCli(
     process.exit(2);
   }
   let cli = yargs(argv)
-    .scriptName(scriptName)
-    .usage(`$0 <command> [options]\n\n${describe}`)
+    .scriptName(spec.scriptName)
+    .usage(`$0 <command> [options]\n\n${spec.describe}`)
     .option('store', { type: 'string', describe: 'store directory (default: $PYGUBUAI_HOME/store, ~/.pygubuai/store)', global: true })
     .option('json', { type: 'boolean', default: false, describe: 'print one JSON document', global: true })
     .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'print only results and errors', global: true })
     .option('yes', { alias: 'y', type: 'boolean', default: false, describe: 'answer yes to confirmation prompts', global: true })
     .option('color', { type: 'boolean', describe: 'colour on/off (default: on a terminal; NO_COLOR, FORCE_COLOR)', global: true })
+    .option('server', { type: 'boolean', default: true, describe: 'use the running server of the store if there is one (--no-server: open the store directly)', global: true })
     .middleware((a) => undash(a as Record<string, unknown>) as never, true)
     .strict()
     .demandCommand(1, 'name a command')
@@ -107,16 +134,23 @@ export async function runCli(
     .help()
     .alias('help', 'h')
     .version(packageVersion())
+    .exitProcess(options.exitProcess)
     .wrap(Math.min(110, process.stdout.columns || 100))
     .fail((message, err, usage) => {
       if (err) throw err;
       const first = (usage as unknown as { getUsage?: () => Array<[string, string]> }).getUsage?.()[0]?.[0];
-      early().error(new UsageError(usageMessage(scriptName, message ?? 'wrong arguments', first), ''));
-      process.exit(2);
+      early().error(new UsageError(usageMessage(spec.scriptName, message ?? 'wrong arguments', first), ''));
+      if (options.exitProcess) process.exit(2);
+      setExitCode(2);
+      throw new UsageHandled(message);
     });
-  for (const c of commands) cli = cli.command(c as CommandModule);
-  if (epilogue) cli = cli.epilogue(epilogue);
-  await cli.parseAsync();
+  for (const c of spec.commands) cli = cli.command(c as CommandModule);
+  if (spec.epilogue) cli = cli.epilogue(spec.epilogue);
+  try {
+    await cli.parseAsync();
+  } catch (err) {
+    if (!(err instanceof UsageHandled)) throw err;
+  }
 }
 
 /**
