@@ -19,6 +19,7 @@ import { createViews, type ViewSource, type Views } from './queries/index.js';
 import * as projectCommands from './domain/projects.js';
 import { templateMarketplace } from './domain/marketplace.js';
 import type { ProjectRow } from './projections/projects.js';
+import { subscribeLog, type LogSubscription } from './log/subscribe.js';
 
 export const STORE_FORMAT = 1;
 
@@ -156,6 +157,11 @@ export class Store {
   readonly templates = templateMarketplace(this);
 
   // ---- reads and maintenance -------------------------------------------------------------------
+
+  /** Events as they become durable (from `fromSeq`, else from now on), until `signal` aborts. */
+  subscribe(options: LogSubscription = {}): AsyncIterable<StoredEvent> {
+    return subscribeLog(this.log, options);
+  }
 
   /** The views as they stood at a seq or an ISO time, folded into memory from the log. */
   async asOf(point: AsOf): Promise<Views & { close(): Promise<void>; events: number }> {

@@ -1,10 +1,4 @@
 #!/usr/bin/env node
-import { dbCommands } from '../cli/db/index.js';
-import { runCli } from '../cli/run.js';
+import { main } from '../cli/bins.js';
 
-await runCli(
-  'pygubu-db',
-  'The PygubuAI event store: projects, workflow history, the event log and its maintenance.',
-  dbCommands as never,
-  'Store: --store DIR, else $PYGUBUAI_HOME/store, else ~/.pygubuai/store. Docs: README.md',
-);
+await main('pygubu-db');

@@ -1,10 +1,4 @@
 #!/usr/bin/env node
-import { runCli } from '../cli/run.js';
-import { templateCommands } from '../cli/template/index.js';
+import { main } from '../cli/bins.js';
 
-await runCli(
-  'pygubu-template',
-  'The PygubuAI template marketplace: publish, search, install, rate and deprecate pygubu UI templates.',
-  templateCommands as never,
-  'Store: --store DIR, else $PYGUBUAI_HOME/store, else ~/.pygubuai/store. Docs: README.md (Template marketplace)',
-);
+await main('pygubu-template');

@@ -1,4 +1,5 @@
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
+import { setExitCode } from './host.js';
 import { createContext, type CommandContext, type GlobalArgs } from './context.js';
 
 /**
@@ -21,7 +22,7 @@ export function command<A = object>(spec: {
         await spec.run(argv as never, ctx);
       } catch (err) {
         ctx.out.close();
-        process.exitCode = ctx.out.error(err);
+        setExitCode(ctx.out.error(err));
       } finally {
         // A bar still running (its job threw) holds a timer: the process would never exit.
         ctx.out.close();

@@ -1,6 +1,7 @@
 import { userInfo } from 'node:os';
 import type { Argv } from 'yargs';
-import type { EventMeta } from '../log/envelope.js';
+import type { EventMeta, StoredEvent } from '../log/envelope.js';
+import { commandHost } from './host.js';
 import { defaultStoreLocation } from '../paths.js';
 import type { AsOf } from '../projections/replay.js';
 import type { Views } from '../queries/index.js';
@@ -28,6 +29,13 @@ export interface CommandContext {
    * store (STORE_NOT_FOUND otherwise); pass `create: true` for commands that may start one.
    */
   withStore<T>(work: (store: Store) => Promise<T>, options?: { create?: boolean; hybrid?: boolean } & Omit<OpenStoreOptions, 'location'>): Promise<T>;
+  /**
+   * Work that needs the store directory to itself (restore, a load built beside the store): run
+   * directly, or — through a server — with the server's store closed meanwhile.
+   */
+  exclusive<T>(work: (location: string) => Promise<T>): Promise<T>;
+  /** The log from `fromSeq` on, new events as they come, until `signal` aborts. */
+  follow(options: { fromSeq: number; signal: AbortSignal; intervalMs: number }, read: (store: Store, fromSeq: number) => Promise<StoredEvent[]>): AsyncIterable<StoredEvent>;
   /** The views now, or as they stood at `--as-of`. */
   withViews<T>(asOf: string | undefined, work: (views: Views, store: Store) => Promise<T>): Promise<T>;
 }
@@ -46,6 +54,21 @@ export function createContext(argv: GlobalArgs): CommandContext {
   const timer = new RunTimer(perfMetric((argv as { _?: unknown[] })._ ?? []), perfRecordingEnabled());
   const withStore: CommandContext['withStore'] = async (work, options = {}) => {
     const { create, hybrid, ...rest } = options;
+    const host = commandHost();
+    if (host) {
+      return host.withStore(async (store) => {
+        let ok = false;
+        try {
+          const head = store.log.head;
+          const result = await timer.time('work', () => work(store));
+          ok = true;
+          if (hybrid !== false && store.log.head !== head) await updateLegacyFiles(store, head, out);
+          return result;
+        } finally {
+          await timer.record(store, ok).catch(() => {});
+        }
+      });
+    }
     const { openStore } = await import('../store.js');
     const progress = out.progress('rebuilding views');
     const store = await timer.time('open', () =>
@@ -71,6 +94,15 @@ export function createContext(argv: GlobalArgs): CommandContext {
     meta: { source: 'cli', actor: currentUser() },
     timer,
     withStore,
+    exclusive: (work) => {
+      const host = commandHost();
+      return host ? host.exclusive(work) : work(location);
+    },
+    follow: (options, read) => {
+      const host = commandHost();
+      if (host) return host.subscribe({ fromSeq: options.fromSeq });
+      return poll(options, (from) => withStore((store) => read(store, from)));
+    },
     withViews: (asOf, work) =>
       withStore(async (store) => {
         const point = parseAsOf(asOf);
@@ -82,6 +114,20 @@ export function createContext(argv: GlobalArgs): CommandContext {
         }
       }),
   };
+}
+
+/** --follow without a server: the store is opened only briefly for each poll, so others can use it. */
+async function* poll(options: { fromSeq: number; signal: AbortSignal; intervalMs: number }, read: (fromSeq: number) => Promise<StoredEvent[]>): AsyncGenerator<StoredEvent> {
+  const { setTimeout: sleep } = await import('node:timers/promises');
+  let from = options.fromSeq;
+  while (!options.signal.aborted) {
+    const events = await read(from);
+    for (const e of events) {
+      from = e.seq + 1;
+      yield e;
+    }
+    await sleep(options.intervalMs, undefined, { signal: options.signal }).catch(() => {});
+  }
 }
 
 async function updateLegacyFiles(store: Store, head: number, out: Output): Promise<void> {

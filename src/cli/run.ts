@@ -2,6 +2,17 @@ import yargs, { type CommandModule } from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { Output, UsageError } from './output.js';
 import type { GlobalArgs } from './context.js';
+import { setExitCode } from './host.js';
+
+export interface BinSpec {
+  scriptName: string;
+  describe: string;
+  commands: ReadonlyArray<CommandModule<GlobalArgs, never>>;
+  epilogue?: string;
+}
+
+/** A usage error already printed: parsing stops there. */
+class UsageHandled extends Error {}
 
 /** A bin: parse, dispatch to one command module, exit. Usage errors exit 2. */
 export async function runCli(
@@ -17,28 +28,43 @@ export async function runCli(
       process.exit(new Output({ json: false, quiet: false }).error(err));
     });
   }
-  const argv = hideBin(process.argv);
+  await parseCommandLine({ scriptName, describe, commands, ...(epilogue ? { epilogue } : {}) }, hideBin(process.argv), { exitProcess: true });
+}
+
+/**
+ * Parse one command line and run its command. With `exitProcess: false` (the server running a
+ * bin's command) nothing exits the process: usage errors set exit code 2 instead.
+ */
+export async function parseCommandLine(spec: BinSpec, argv: string[], options: { exitProcess: boolean }): Promise<void> {
   const wantsJson = argv.includes('--json');
   let cli = yargs(argv)
-    .scriptName(scriptName)
-    .usage(`$0 <command> [options]\n\n${describe}`)
+    .scriptName(spec.scriptName)
+    .usage(`$0 <command> [options]\n\n${spec.describe}`)
     .option('store', { type: 'string', describe: 'store directory (default: $PYGUBUAI_HOME/store, ~/.pygubuai/store)', global: true })
     .option('json', { type: 'boolean', default: false, describe: 'print one JSON document', global: true })
     .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'print only results and errors', global: true })
     .option('yes', { alias: 'y', type: 'boolean', default: false, describe: 'answer yes to confirmation prompts', global: true })
+    .option('server', { type: 'boolean', default: true, describe: 'use the running server of the store if there is one (--no-server: open the store directly)', global: true })
     .strict()
     .demandCommand(1, 'name a command')
     .recommendCommands()
     .help()
     .alias('help', 'h')
     .version()
+    .exitProcess(options.exitProcess)
     .wrap(Math.min(110, process.stdout.columns || 100))
     .fail((message, err) => {
       if (err) throw err;
-      new Output({ json: wantsJson, quiet: false }).error(new UsageError(message, `run \`${scriptName} --help\` for usage`));
-      process.exit(2);
+      new Output({ json: wantsJson, quiet: false }).error(new UsageError(message, `run \`${spec.scriptName} --help\` for usage`));
+      if (options.exitProcess) process.exit(2);
+      setExitCode(2);
+      throw new UsageHandled(message);
     });
-  for (const c of commands) cli = cli.command(c as CommandModule);
-  if (epilogue) cli = cli.epilogue(epilogue);
-  await cli.parseAsync();
+  for (const c of spec.commands) cli = cli.command(c as CommandModule);
+  if (spec.epilogue) cli = cli.epilogue(spec.epilogue);
+  try {
+    await cli.parseAsync();
+  } catch (err) {
+    if (!(err instanceof UsageHandled)) throw err;
+  }
 }

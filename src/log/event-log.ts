@@ -188,6 +188,7 @@ export class EventLog {
   private readonly state: LogState = { head: 0, versions: new Map() };
   private readonly queue: Job[] = [];
   private draining = false;
+  private readonly durable = new Set<(head: number) => void>();
 
   private constructor(
     readonly db: Db,
@@ -202,6 +203,17 @@ export class EventLog {
 
   get head(): number {
     return this.state.head;
+  }
+
+  /** Call `listener` with the new head each time a batch is durable (subscriptions wait on it). */
+  onDurable(listener: (head: number) => void): () => void {
+    this.durable.add(listener);
+    return () => this.durable.delete(listener);
+  }
+
+  /** Tell the listeners the head moved (after a commit, a rebuild or a restore). */
+  notifyDurable(): void {
+    for (const listener of [...this.durable]) listener(this.state.head);
   }
 
   /** Append one event or a batch, atomically, with the inline view rows they produce. */
@@ -282,6 +294,7 @@ export class EventLog {
       }
       root.overlay.publish();
       root.publishTo(this.state);
+      if (root.appended.length > 0) this.notifyDurable();
     }
     for (const [job, value] of done) job.resolve(value);
   }

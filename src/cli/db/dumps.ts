@@ -100,7 +100,7 @@ export const load = command({
         ...(argv.format !== undefined ? { encoding: argv.format as DumpEncoding } : {}),
         onProgress: (phase: LoadPhase, done: number, total: number) => bars[phase](done, total),
       };
-      const report = beside ? await loadDumpBeside(ctx.location, input, options) : await ctx.withStore((store) => loadDump(store, input, options), { create: true });
+      const report = beside ? await ctx.exclusive((location) => loadDumpBeside(location, input, options)) : await ctx.withStore((store) => loadDump(store, input, options), { create: true });
       for (const bar of Object.values(bars)) bar.done();
       const doc = { file: fromStdin ? '-' : argv.file, ...report, eventsPerSecond: perSecond(report.events, report.ms) };
       ctx.out.result(doc, () => {
@@ -153,10 +153,12 @@ export const restore = command({
       comparing: ctx.out.progress('comparing with the store'),
     };
     const confirm = argv.yes ? undefined : process.stdin.isTTY ? (plan: RestorePlan) => ask(describePlan(plan)) : ('refuse' as const);
-    const report = await restoreStore(ctx.location, argv.file, {
-      onProgress: (phase, done, total) => bars[phase](done, total),
-      ...(confirm ? { confirm } : {}),
-    });
+    const report = await ctx.exclusive((location) =>
+      restoreStore(location, argv.file, {
+        onProgress: (phase, done, total) => bars[phase](done, total),
+        ...(confirm ? { confirm } : {}),
+      }),
+    );
     for (const bar of Object.values(bars)) bar.done();
     for (const action of report.recovered) ctx.out.warn(`earlier interrupted restore: ${action}`);
     if (!report.restored) throw new StoreError('RESTORE_CANCELLED', 'restore cancelled; the store is unchanged');

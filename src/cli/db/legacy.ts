@@ -1,3 +1,4 @@
+import { setExitCode } from '../host.js';
 import { StoreError } from '../../errors.js';
 import { exportLegacy, importLegacy, type ImportReport } from '../../legacy/index.js';
 import { legacyRegistryPath } from '../../paths.js';
@@ -36,7 +37,7 @@ export function printImportReport(ctx: CommandContext, report: ImportReport, ver
   const fail = (err: StoreError) => {
     if (ctx.out.json) {
       process.stderr.write(`error: ${err.message} (${err.code})\n`);
-      process.exitCode = 1;
+      setExitCode(1);
     } else throw err;
   };
   if (report.aborted) {

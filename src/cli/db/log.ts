@@ -1,4 +1,3 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { StoredEvent } from '../../log/envelope.js';
 import { normaliseAt } from '../../log/envelope.js';
 import type { Store } from '../../store.js';
@@ -46,7 +45,7 @@ export const log = command({
       .option('from', { type: 'number', describe: 'from this seq on' })
       .option('since', { type: 'string', describe: 'events at or after this ISO-8601 time' })
       .option('limit', { alias: 'n', type: 'number', describe: 'at most this many events' })
-      .option('follow', { alias: 'f', type: 'boolean', default: false, describe: 'keep printing new events (the lock is released between polls)' })
+      .option('follow', { alias: 'f', type: 'boolean', default: false, describe: 'keep printing new events (woken by the server when one is up; else polls, releasing the lock between polls)' })
       .option('interval', { type: 'number', default: 500, describe: 'poll interval in ms for --follow' })
       .example('$0 log --type project.registered -n 5', 'the first five registrations')
       .example('$0 log --follow --json | jq .type', 'stream new events as JSON lines'),
@@ -60,9 +59,9 @@ export const log = command({
       ...(since !== undefined ? { since } : {}),
       ...(argv.limit !== undefined ? { limit: argv.limit } : {}),
     };
-    const printHuman = (events: StoredEvent[]) =>
+    const printHuman = (events: StoredEvent[], head = true) =>
       ctx.out.table(
-        ['SEQ', 'AT', 'TYPE', 'STREAM', 'VER', 'DATA'],
+        head ? ['SEQ', 'AT', 'TYPE', 'STREAM', 'VER', 'DATA'] : [],
         events.map((e) => [e.seq, e.at, e.type, e.stream, e.version, clip(JSON.stringify(e.data))]),
         argv.follow ? {} : { empty: 'no events' },
       );
@@ -71,18 +70,23 @@ export const log = command({
       ctx.out.result(events, () => printHuman(events));
       return;
     }
-    // --follow: one JSON line per event; the store is opened only briefly for each poll.
-    let from = filter.from ?? 1;
-    let stop = false;
-    process.once('SIGINT', () => (stop = true));
-    while (!stop) {
-      const events = await ctx.withStore((store) => readLog(store, { ...filter, from, limit: 10_000 }));
-      if (events.length > 0) {
-        from = events[events.length - 1]!.seq + 1;
-        if (ctx.out.json) for (const e of events) process.stdout.write(`${JSON.stringify(e)}\n`);
-        else printHuman(events);
-      }
-      await sleep(argv.interval);
+    // --follow: one JSON line per event. Without a server the store is opened only briefly for each
+    // poll; through one, the server's writer wakes the subscription as each batch is durable.
+    const stop = new AbortController();
+    process.once('SIGINT', () => stop.abort());
+    const keep = (e: StoredEvent) =>
+      (filter.stream === undefined || e.stream === filter.stream) &&
+      (filter.type === undefined || e.type === filter.type) &&
+      (filter.since === undefined || e.at >= filter.since);
+    const events = ctx.follow({ fromSeq: filter.from ?? 1, signal: stop.signal, intervalMs: argv.interval }, (store, from) =>
+      readLog(store, { ...filter, from, limit: 10_000 }),
+    );
+    let first = true;
+    for await (const e of events) {
+      if (!keep(e)) continue;
+      if (ctx.out.json) process.stdout.write(`${JSON.stringify(e)}\n`);
+      else printHuman([e], first);
+      first = false;
     }
   },
 });

@@ -1,3 +1,4 @@
+import { setExitCode } from '../host.js';
 import { StoreError } from '../../errors.js';
 import { command } from '../command.js';
 
@@ -41,7 +42,7 @@ export const verify = command({
         });
         if (ctx.out.json) {
           process.stderr.write(`error: ${err.message} (${err.code})\n`);
-          process.exitCode = 1;
+          setExitCode(1);
         } else throw err;
       }
     });

@@ -1,0 +1,42 @@
+import type { BinSpec } from './run.js';
+import { runThroughServer } from './remote-cli.js';
+
+export type BinName = 'pygubu-db' | 'pygubu-template' | 'pygubu-analytics';
+export const BIN_NAMES: readonly BinName[] = ['pygubu-db', 'pygubu-template', 'pygubu-analytics'];
+
+const STORE = 'Store: --store DIR, else $PYGUBUAI_HOME/store, else ~/.pygubuai/store.';
+
+/** The three bins: what --help says, and their command modules (loaded on use). */
+export async function binSpec(name: BinName): Promise<BinSpec> {
+  switch (name) {
+    case 'pygubu-db':
+      return {
+        scriptName: name,
+        describe: 'The PygubuAI event store: projects, workflow history, the event log and its maintenance.',
+        commands: (await import('./db/index.js')).dbCommands as never,
+        epilogue: `${STORE} Docs: README.md`,
+      };
+    case 'pygubu-template':
+      return {
+        scriptName: name,
+        describe: 'The PygubuAI template marketplace: publish, search, install, rate and deprecate pygubu UI templates.',
+        commands: (await import('./template/index.js')).templateCommands as never,
+        epilogue: `${STORE} Docs: README.md (Template marketplace)`,
+      };
+    case 'pygubu-analytics':
+      return {
+        scriptName: name,
+        describe: 'Analytics over the PygubuAI store: widget usage and complexity from .ui scans, metric trends, command timings, export and an HTML report.',
+        commands: (await import('./analytics/index.js')).analyticsCommands as never,
+        epilogue: `${STORE} Docs: README.md (Analytics)`,
+      };
+  }
+}
+
+/** A bin's main: through the store's server when one is up, else directly. */
+export async function main(name: BinName): Promise<void> {
+  if (await runThroughServer(name)) return;
+  const { runCli } = await import('./run.js');
+  const spec = await binSpec(name);
+  await runCli(spec.scriptName, spec.describe, spec.commands, spec.epilogue);
+}
