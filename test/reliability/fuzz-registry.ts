@@ -1,4 +1,5 @@
 import { fuzzLoad } from './fuzz-dumps.js';
+import { fuzzHttp } from './fuzz-http.js';
 import { fuzzMigrate } from './fuzz-legacy.js';
 import { fuzzCli, fuzzEventPayloads, fuzzProjectCommands, fuzzScanner, fuzzTemplates, type FuzzFigures, type FuzzOptions } from './fuzz-targets.js';
 
@@ -17,4 +18,5 @@ export const FUZZ_TARGETS: readonly FuzzTarget[] = [
   { name: 'templates', run: fuzzTemplates },
   { name: 'load', run: fuzzLoad },
   { name: 'migrate', run: fuzzMigrate },
+  { name: 'http', run: fuzzHttp },
 ];
