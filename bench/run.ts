@@ -22,6 +22,9 @@ import { lookupByName } from './lookup-name.js';
 import { projectHistory } from './project-history.js';
 import { replay } from './replay.js';
 import { searchWord } from './search-word.js';
+import { serverCli } from './server-cli.js';
+import { serverRequests } from './server-requests.js';
+import { serverSubscribe } from './server-subscribe.js';
 import { templateSearch } from './template-search.js';
 import { evaluateTargets, type TargetResult } from './targets.js';
 
@@ -39,6 +42,9 @@ const SCENARIOS: readonly Scenario[] = [
   appendConcurrent,
   replay,
   coldStart,
+  serverCli,
+  serverRequests,
+  serverSubscribe,
 ];
 
 interface Args {
@@ -201,7 +207,7 @@ async function main(): Promise<void> {
     results: results.map((r) => ({
       ...r,
       ratios: Object.fromEntries(
-        (['json', 'sqlite', 'level', 'node'] as const).filter((p) => r.figures[p]).map((p) => [p, ratio(r, p)]),
+        (['json', 'sqlite', 'level', 'node', 'direct'] as const).filter((p) => r.figures[p]).map((p) => [p, ratio(r, p)]),
       ),
     })),
     targets,
