@@ -46,6 +46,19 @@ export const ERROR_CODES = {
   LOAD_CONFLICT: "a stream in the dump has diverged from the same stream in this store",
   CONFIRMATION_REQUIRED: 'the command would replace data and there is no terminal to ask: pass --yes',
   RESTORE_CANCELLED: 'the restore was not confirmed; nothing changed',
+  UNAUTHORIZED: 'a TCP request to the server has no bearer token, or the wrong one (HTTP 401)',
+  ROUTE_NOT_FOUND: 'no HTTP route has that method and path (HTTP 404)',
+  EVENT_NOT_FOUND: 'no event has that seq (HTTP 404)',
+  BODY_TOO_LARGE: "an HTTP request body is over the server's limit (HTTP 413)",
+  INVALID_JSON: 'an HTTP request body is not valid JSON (HTTP 400)',
+  UNSUPPORTED_MEDIA_TYPE: 'an HTTP request body is not application/json (HTTP 415)',
+  BAD_REQUEST: 'an HTTP request the server cannot take for another reason (HTTP 400)',
+  SERVER_TOO_OLD: 'the client speaks a newer API or store format than the server (upgrade the server)',
+  SERVER_NOT_RUNNING: '`pygubu-db server status|stop`: no live server for that store',
+  SERVER_UNAVAILABLE: 'connectStore() or a bin cannot reach the server (none running, or its socket does not answer)',
+  SERVER_STOPPING: 'the server is shutting down and takes no new work (HTTP 503)',
+  SERVER_GONE: 'the server went away in the middle of a command; it may or may not have been applied',
+  SERVER_PROTOCOL: "the server answered something that is not the API's JSON",
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES | (string & {});

@@ -22,3 +22,12 @@ export type { TemplateMarketplace, InstallTemplateInput, InstallResult, SeedResu
 export type { PublishTemplateInput, PublishResult, RateTemplateInput, DeprecateTemplateInput } from './domain/templates.js';
 export { STARTER_TEMPLATES } from './domain/template-starters.js';
 export * from './dump/index.js';
+export { storeApi } from './client/local.js';
+export { connectStore, type ConnectOptions, type RemoteStore } from './client/remote.js';
+export type { StoreApi, Handshake, SubscribeOptions, ReadLogOptions, ProjectsApi, HistoryApi, TemplatesApi, AnalyticsApi } from './client/api.js';
+export type { LogSubscription } from './log/subscribe.js';
+export type { ServeOptions, RunningServer } from './server/serve.js';
+/** Start `pygubu-db serve` in this process (the HTTP stack loads only when called). */
+export const startServer = async (options: import('./server/serve.js').ServeOptions): Promise<import('./server/serve.js').RunningServer> =>
+  (await import('./server/serve.js')).startServer(options);
+export { descriptorPath, socketPathFor, tokenPath, readDescriptor, type ServerDescriptor } from './server/descriptor.js';

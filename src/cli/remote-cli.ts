@@ -83,9 +83,11 @@ export async function runThroughServer(bin: string): Promise<boolean> {
         let buffered = '';
         const frame = (line: string) => {
           if (line === '') return;
-          const f = JSON.parse(line) as { o?: string; e?: string; exit?: number };
+          const f = JSON.parse(line) as { o?: string; e?: string; ob?: string; eb?: string; exit?: number };
           if (f.o !== undefined) process.stdout.write(f.o);
+          if (f.ob !== undefined) process.stdout.write(Buffer.from(f.ob, 'base64'));
           if (f.e !== undefined) process.stderr.write(f.e);
+          if (f.eb !== undefined) process.stderr.write(Buffer.from(f.eb, 'base64'));
           if (f.exit !== undefined) {
             exited = true;
             process.exitCode = f.exit;
@@ -98,6 +100,11 @@ export async function runThroughServer(bin: string): Promise<boolean> {
           while ((nl = buffered.indexOf('\n')) !== -1) {
             frame(buffered.slice(0, nl));
             buffered = buffered.slice(nl + 1);
+          }
+          // A slow reader of our stdout (a pipe) slows the server's command down, not our memory up.
+          if (process.stdout.writableNeedDrain) {
+            res.pause();
+            process.stdout.once('drain', () => res.resume());
           }
         });
         const finish = () => {

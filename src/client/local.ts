@@ -24,7 +24,7 @@ export function storeApi(store: Store): StoreApi {
       get: (name, { asOf } = {}) => at(store, asOf, (views) => views.projects.byName(name)),
       search: (query, { asOf, ...options } = {}) => at(store, asOf, (views) => views.projects.search(query, options)),
       active: () => v.projects.active(),
-      register: (input) => store.projects.register(input),
+      register: async (input) => store.projects.register(input),
       update: (name, input) => store.projects.update(name, input),
       rename: (from, to, input) => store.projects.rename(from, to, input),
       remove: (name, input) => store.projects.remove(name, input),
@@ -61,7 +61,7 @@ export function storeApi(store: Store): StoreApi {
       record: (input) => store.transact(async (tx, views) => (await import('../domain/analytics.js')).recordMetric(tx, views, input)),
     },
     head: async () => store.log.head,
-    append: (events, options) => store.append(events as never, options),
+    append: async (events, options) => store.append(events as never, options),
     readLog: async ({ fromSeq, limit, type, stream } = {}) => {
       if (stream !== undefined) {
         const events = await store.log.readStream(stream);
@@ -75,9 +75,9 @@ export function storeApi(store: Store): StoreApi {
     getEvent: (seq) => store.log.get(seq),
     subscribe: (options) => store.subscribe(options),
     stats: ({ asOf } = {}) => at(store, asOf, (views) => store.stats(views)),
-    verify: () => store.verify(),
-    rebuild: (names) => store.rebuild(names),
-    compact: () => store.compact(),
+    verify: async () => store.verify(),
+    rebuild: async (names) => store.rebuild(names),
+    compact: async () => store.compact(),
     close: () => store.close(),
   };
 }

@@ -8,7 +8,7 @@ import { API_VERSION } from './descriptor.js';
 import { errorReply } from './http-errors.js';
 import { S, arrayOf, commandFields, errorSchema, projectRow, ref, sharedSchemas, templateRow, templateVersionRow, workflowEntry } from './schemas.js';
 import type { StoreHolder } from './holder.js';
-import { streamSubscription } from './sse.js';
+import { openSubscriptions, streamSubscription, SUBSCRIPTION_BUFFER_BYTES } from './sse.js';
 import { execCli } from './exec.js';
 
 export const DEFAULT_BODY_LIMIT = 8 * 1024 * 1024;
@@ -112,6 +112,24 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       throw new StoreError('SERVER_TOO_OLD', `the client expects store format ${q.storeFormat}; this server reads up to ${STORE_FORMAT}`, { hint: 'upgrade pygubuai-store where the server runs' });
     }
     return { server: options.version, api: API_VERSION, storeFormat: STORE_FORMAT, location: holder.location, pid: process.pid, head: holder.head };
+  });
+
+  app.get('/v1/server', {
+    schema: {
+      summary: 'The server process: memory, open subscriptions and how much each has queued',
+      response: { 200: { type: 'object', properties: { pid: S.int, version: S.str, uptimeSeconds: { type: 'number' }, rssBytes: S.int, heapUsedBytes: S.int, subscriptionBufferBytes: S.int, subscriptions: { type: 'array', items: { type: 'object', properties: { next: S.int, queuedBytes: S.int } } } } } },
+    },
+  }, async () => {
+    const m = process.memoryUsage();
+    return {
+      pid: process.pid,
+      version: options.version,
+      uptimeSeconds: process.uptime(),
+      rssBytes: m.rss,
+      heapUsedBytes: m.heapUsed,
+      subscriptionBufferBytes: options.subscriptionBufferBytes ?? SUBSCRIPTION_BUFFER_BYTES,
+      subscriptions: [...openSubscriptions].map((s) => ({ next: s.next, queuedBytes: s.res.writableLength })),
+    };
   });
 
   // ---- projects --------------------------------------------------------------------------------
@@ -434,7 +452,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   });
 
   // The bins run their commands here when a server is up: same code, same output (src/server/exec.ts).
-  app.post('/v1/cli', {
+  // Only on the Unix socket: a command may read and write the user's files as the user.
+  if (options.token === undefined) app.post('/v1/cli', {
     schema: {
       hide: true,
       body: {

@@ -11,13 +11,13 @@ import { followHeld } from './sse.js';
 /**
  * POST /v1/cli: the server runs a bin's command line for it, with the same command modules the bin
  * would run, on the server's open store. What the command writes to stdout and stderr goes back as
- * NDJSON frames ({"o":…} / {"e":…}), then {"exit":code}. So a command prints exactly what it prints
+ * NDJSON frames ({"o":text} / {"e":text}, or {"ob"|"eb":base64} for bytes), then {"exit":code}. So a command prints exactly what it prints
  * when it opens the store itself.
  *
  * Commands read process-wide state (stdout, stdin, argv, cwd, environment). The streams, argv and
  * the exit code are per command (AsyncLocalStorage); the working directory and environment are
- * process-wide, so commands run one at a time — except `log --follow`, which never ends and needs
- * neither.
+ * process-wide, so commands run one at a time — except the ones that never end (`log --follow`),
+ * which run beside the queue in the server's own directory and environment.
  */
 interface Run {
   stdout: NodeJS.WriteStream;
@@ -64,7 +64,9 @@ function frameStream(res: ServerResponse, key: 'o' | 'e', columns: number | unde
     decodeStrings: false,
     write(chunk: Buffer | string, _enc, cb) {
       if (res.destroyed || res.writableEnded) return cb();
-      const ok = res.write(`${JSON.stringify({ [key]: typeof chunk === 'string' ? chunk : chunk.toString('utf8') })}\n`);
+      // Text as text; bytes (a msgpack dump to stdout) as base64, so nothing is re-encoded on the way.
+      const frame = typeof chunk === 'string' ? { [key]: chunk } : { [`${key}b`]: chunk.toString('base64') };
+      const ok = res.write(`${JSON.stringify(frame)}\n`);
       if (ok) return cb();
       const go = () => {
         res.off('drain', go);
@@ -79,8 +81,13 @@ function frameStream(res: ServerResponse, key: 'o' | 'e', columns: number | unde
   return stream;
 }
 
-const isFollow = (bin: string, argv: readonly string[]): boolean =>
-  bin === 'pygubu-db' && argv.includes('log') && argv.some((a) => a === '--follow' || a === '-f' || /^-[a-z]*f/.test(a));
+/**
+ * Commands that run until stopped (`log --follow`, `sync --watch`): they would hold the queue
+ * forever, so they run beside it, in the server's own working directory and environment.
+ */
+const isLongRunning = (bin: string, argv: readonly string[]): boolean =>
+  bin === 'pygubu-db' &&
+  ((argv.includes('log') && argv.some((a) => a === '--follow' || /^-[a-z]*f[a-z]*$/.test(a))) || (argv.includes('sync') && argv.includes('--watch')));
 
 export async function execCli(req: FastifyRequest, reply: FastifyReply, holder: StoreHolder): Promise<void> {
   install();
@@ -105,7 +112,14 @@ export async function execCli(req: FastifyRequest, reply: FastifyReply, holder: 
     },
   };
   const run: Run = { stdout, stderr, stdin, argv: [process.execPath, body.bin, ...body.argv], host };
+  const long = isLongRunning(body.bin, body.argv);
   const execute = async () => {
+    if (long) {
+      const { binSpec } = await import('../cli/bins.js');
+      const { parseCommandLine } = await import('../cli/run.js');
+      const spec = await binSpec(body.bin);
+      return als.run(run, () => parseCommandLine(spec, body.argv, { exitProcess: false }));
+    }
     const cwd = process.cwd();
     const saved = new Map<string, string | undefined>();
     try {
@@ -135,7 +149,7 @@ export async function execCli(req: FastifyRequest, reply: FastifyReply, holder: 
     }
   };
   try {
-    if (isFollow(body.bin, body.argv)) await execute();
+    if (long) await execute();
     else {
       const mine = queue.then(execute, execute);
       queue = mine.catch(() => undefined);

@@ -29,6 +29,7 @@ export interface ServeOptions {
   /** Stop after this many minutes without a request or an open stream. */
   idleExitMinutes?: number;
   bodyLimit?: number;
+  /** Bytes queued for one slow subscriber before the server stops reading the log for it (default 256 KiB). */
   subscriptionBufferBytes?: number;
   /** Where to say what happened (the CLI passes stderr); default silent. */
   log?: (line: string) => void;

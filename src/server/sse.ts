@@ -33,6 +33,9 @@ export async function* followHeld(holder: StoreHolder, options: Omit<LogSubscrip
   }
 }
 
+/** The open subscriptions of this process: what GET /v1/server reports. */
+export const openSubscriptions = new Set<{ readonly res: ServerResponse; next: number; limit: number }>();
+
 const waitDrain = (res: ServerResponse, signal: AbortSignal): Promise<void> =>
   new Promise((resolve) => {
     const done = () => {
@@ -61,10 +64,13 @@ export async function streamSubscription(
   const onClose = () => stop.abort();
   res.on('close', onClose);
   res.write(`retry: 1000\n: subscribed at head ${holder.head}\n\n`);
+  const entry = { res, next: options.fromSeq ?? holder.head + 1, limit: bufferBytes };
+  openSubscriptions.add(entry);
   const heartbeat = setInterval(() => res.write(': keep-alive\n\n'), 15_000);
   heartbeat.unref();
   try {
     for await (const event of followHeld(holder, options, stop.signal)) {
+      entry.next = event.seq + 1;
       res.write(`id: ${event.seq}\nevent: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`);
       // Back-pressure: past the limit, stop reading the log until the client has taken some.
       while (res.writableLength > bufferBytes && !stop.signal.aborted) await waitDrain(res, stop.signal);
@@ -74,6 +80,7 @@ export async function streamSubscription(
     if (!res.destroyed) res.write(`event: error\ndata: ${JSON.stringify({ error: { code: (err as { code?: string }).code ?? 'INTERNAL', message: (err as Error).message } })}\n\n`);
   } finally {
     clearInterval(heartbeat);
+    openSubscriptions.delete(entry);
     res.off('close', onClose);
     if (!res.destroyed) res.end();
   }
