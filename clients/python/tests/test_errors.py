@@ -111,7 +111,7 @@ class NoServerErrorsTest(unittest.TestCase):
             Path(str(store) + ".server.json").write_text(json.dumps({"pid": dead.pid, "socket": os.path.join(tmp, "s.sock")}))
             with self.assertRaises(ServerUnavailableError) as cm:
                 StoreClient(store).stats()
-            self.assertEqual(cm.exception.code, "SERVER_NOT_RUNNING")
+            self.assertEqual(cm.exception.code, "SERVER_UNAVAILABLE")
             self.assertIn("stale", cm.exception.message)
 
 

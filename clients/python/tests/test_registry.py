@@ -140,7 +140,7 @@ class NoServerTest(unittest.TestCase):
             reg = Registry(os.path.join(tmp, "store"))
             with self.assertRaises(pygubuai_store.ServerUnavailableError) as cm:
                 reg.list_projects()
-            self.assertEqual(cm.exception.code, "SERVER_NOT_RUNNING")
+            self.assertEqual(cm.exception.code, "SERVER_UNAVAILABLE")
             self.assertIn("pygubu-db serve", cm.exception.hint or "")
 
 

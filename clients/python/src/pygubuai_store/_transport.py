@@ -147,6 +147,7 @@ class Transport:
         for attempt in range(attempts):
             conn = self._conn()
             fresh = conn.sock is None
+            sent = False
             try:
                 headers = self.headers({"Content-Type": "application/json"} if payload is not None else None)
                 try:
@@ -155,6 +156,7 @@ class Transport:
                     # the server may refuse a body before reading it all (413): its answer is still there
                     if conn.sock is None:
                         raise
+                sent = True
                 resp = conn.getresponse()
                 data = resp.read()
                 status = resp.status
@@ -167,6 +169,12 @@ class Transport:
                     if fresh:
                         self.forget_endpoint()
                     continue
+                if sent and not retry:
+                    raise ServerUnavailableError(
+                        "SERVER_GONE",
+                        f"the store server at {self.endpoint.describe()} went away during {method} {path}; it may or may not have been applied",
+                        hint="look before doing it again (`pygubu-db server status`)",
+                    ) from exc
                 raise ServerUnavailableError(
                     "SERVER_UNAVAILABLE",
                     f"no answer from the store server at {self.endpoint.describe()}: {exc.__class__.__name__}: {exc}",

@@ -34,16 +34,16 @@ def discover(store: Optional[PathLike] = None, env: Optional[Mapping[str, str]] 
         info = json.loads(descriptor.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise ServerUnavailableError(
-            "SERVER_NOT_RUNNING",
+            "SERVER_UNAVAILABLE",
             f"no server is running for the store {location}",
             hint=f"start one with `pygubu-db serve --store {location}`",
         ) from None
     except (OSError, ValueError) as exc:
-        raise ServerUnavailableError("SERVER_NOT_RUNNING", f"the server descriptor {descriptor} cannot be read: {exc}") from exc
+        raise ServerUnavailableError("SERVER_UNAVAILABLE", f"the server descriptor {descriptor} cannot be read: {exc}") from exc
     pid = info.get("pid")
     if isinstance(pid, int) and not _alive(pid):
         raise ServerUnavailableError(
-            "SERVER_NOT_RUNNING",
+            "SERVER_UNAVAILABLE",
             f"the server of {location} (pid {pid}) is gone; its descriptor is stale",
             hint=f"start one with `pygubu-db serve --store {location}`",
         )
@@ -64,7 +64,7 @@ def _endpoint_of(info: Mapping[str, Any], location: Path) -> Endpoint:
         token_file = info.get("tokenFile")
         token = read_token(Path(token_file) if isinstance(token_file, str) else location.with_name(location.name + ".token"))
         return Endpoint(host=str(info.get("host") or "127.0.0.1"), port=port, token=token)
-    raise ServerUnavailableError("SERVER_NOT_RUNNING", f"the server descriptor of {location} names no socket or port")
+    raise ServerUnavailableError("SERVER_UNAVAILABLE", f"the server descriptor of {location} names no socket or port")
 
 
 def read_token(path: Path) -> Optional[str]:
