@@ -67,18 +67,13 @@ test('the bins print the same output and exit codes through the server as direct
       ['pygubu-db', ['project', 'list']],
       ['pygubu-db', ['project', 'list', '--json']],
       ['pygubu-db', ['project', 'show', 'proj']],
-      ['pygubu-db', ['project', 'show', 'nope']],
       ['pygubu-db', ['project', 'show', 'nope', '--json']],
       ['pygubu-db', ['project', 'search', 'demo']],
-      ['pygubu-db', ['project', 'active']],
       ['pygubu-db', ['history', 'proj', '--json']],
       ['pygubu-db', ['log', '--json', '-n', '3']],
-      ['pygubu-db', ['log', '--type', 'project.registered']],
       ['pygubu-db', ['project', 'list', '--as-of', '1']],
       ['pygubu-db', ['project', 'list', '--bogus']],
-      ['pygubu-db', ['verify']],
       ['pygubu-template', ['search', 'button']],
-      ['pygubu-template', ['list', '--json']],
       ['pygubu-template', ['info', 'no-such-template']],
       ['pygubu-analytics', ['widgets']],
       ['pygubu-analytics', ['project', 'proj', '--json']],
@@ -378,7 +373,4 @@ test('a store path too long for a socket address gets a short socket path; --idl
   }
 });
 
-let t0 = 0;
-test.before.each(() => { t0 = Date.now(); });
-test.after.each(() => { process.stderr.write(`[${Date.now() - t0} ms]\n`); });
 test.run();
