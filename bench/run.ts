@@ -21,6 +21,7 @@ import { listByTag } from './list-by-tag.js';
 import { lookupByName } from './lookup-name.js';
 import { projectHistory } from './project-history.js';
 import { replay } from './replay.js';
+import { scanLargeProject } from './scan-large-project.js';
 import { searchWord } from './search-word.js';
 import { serverCli } from './server-cli.js';
 import { serverRequests } from './server-requests.js';
@@ -38,6 +39,7 @@ const SCENARIOS: readonly Scenario[] = [
   projectHistory,
   templateSearch,
   analyticsTrend,
+  scanLargeProject,
   appendSingle,
   appendConcurrent,
   replay,

@@ -1,5 +1,5 @@
 import { homedir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 
 type Env = Record<string, string | undefined>;
 
@@ -11,3 +11,9 @@ export const defaultStoreLocation = (env: Env = process.env): string => join(pyg
 export const legacyRegistryPath = (env: Env = process.env): string =>
   resolve(env.PYGUBUAI_REGISTRY_PATH || join(homedir(), '.pygubu-registry.json'));
 export const configPath = (env: Env = process.env): string => join(pygubuaiHome(env), 'config.json');
+
+/** Is `path` `dir` itself or inside it? (Both real paths: symbolic links already resolved.) */
+export const isInside = (path: string, dir: string): boolean => {
+  const rel = relative(dir, path);
+  return rel === '' || (rel !== '..' && !rel.startsWith(`..${sep}`) && !isAbsolute(rel));
+};

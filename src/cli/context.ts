@@ -75,6 +75,7 @@ export function createContext(argv: GlobalArgs): CommandContext {
       openStore({ location, createIfMissing: create ?? false, onProgress: (_l, d, t) => progress(d, t), ...rest }),
     );
     progress.done();
+    for (const lost of store.lostOnOpen) out.warn(`LevelDB dropped damaged data from the store's write-ahead log: ${lost}; run \`pygubu-db verify\` and restore from a backup`);
     let ok = false;
     try {
       const head = store.log.head;
@@ -101,18 +102,21 @@ export function createContext(argv: GlobalArgs): CommandContext {
     follow: (options, read) => {
       const host = commandHost();
       if (host) return host.subscribe({ fromSeq: options.fromSeq });
-      return poll(options, (from) => withStore((store) => read(store, from)));
+      return poll(options, (from) => withStore((store) => read(store, from), { readOnly: true }));
     },
     withViews: (asOf, work) =>
-      withStore(async (store) => {
-        const point = parseAsOf(asOf);
-        const views = await store.viewsAt(point);
-        try {
-          return await work(views, store);
-        } finally {
-          await views.close();
-        }
-      }),
+      withStore(
+        async (store) => {
+          const point = parseAsOf(asOf);
+          const views = await store.viewsAt(point);
+          try {
+            return await work(views, store);
+          } finally {
+            await views.close();
+          }
+        },
+        { readOnly: true },
+      ),
   };
 }
 

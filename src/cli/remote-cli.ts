@@ -45,6 +45,8 @@ async function readStdin(): Promise<Buffer> {
 export async function runThroughServer(bin: string): Promise<boolean> {
   const argv = process.argv.slice(2);
   if (argv.includes('--no-server') || argv.includes('--server=false')) return false;
+  // An argument Node decoded with U+FFFD may hold invalid bytes: the direct path checks and refuses it.
+  if (argv.some((a) => a.includes('\uFFFD'))) return false;
   const command = firstCommand(argv);
   if (command === undefined || LOCAL_COMMANDS.has(command)) return false;
   const location = storeOf(argv);

@@ -1,6 +1,7 @@
 import { fuzzLoad } from './fuzz-dumps.js';
 import { fuzzHttp } from './fuzz-http.js';
 import { fuzzMigrate } from './fuzz-legacy.js';
+import { fuzzLoadEvents, fuzzRestoreEvents } from './fuzz-ways-in.js';
 import { fuzzCli, fuzzEventPayloads, fuzzProjectCommands, fuzzScanner, fuzzTemplates, type FuzzFigures, type FuzzOptions } from './fuzz-targets.js';
 
 /** Every fuzz target; `spawns` ones start a process per case and run fewer cases. */
@@ -18,5 +19,7 @@ export const FUZZ_TARGETS: readonly FuzzTarget[] = [
   { name: 'templates', run: fuzzTemplates },
   { name: 'load', run: fuzzLoad },
   { name: 'migrate', run: fuzzMigrate },
+  { name: 'load-events', run: fuzzLoadEvents },
+  { name: 'restore-events', run: fuzzRestoreEvents },
   { name: 'http', run: fuzzHttp },
 ];

@@ -66,7 +66,7 @@ export const log = command({
         argv.follow ? {} : { empty: 'no events' },
       );
     if (!argv.follow) {
-      const events = await ctx.withStore((store) => readLog(store, filter));
+      const events = await ctx.withStore((store) => readLog(store, filter), { readOnly: true });
       ctx.out.result(events, () => printHuman(events));
       return;
     }
