@@ -23,6 +23,9 @@ import { projectHistory } from './project-history.js';
 import { replay } from './replay.js';
 import { scanLargeProject } from './scan-large-project.js';
 import { searchWord } from './search-word.js';
+import { serverCli } from './server-cli.js';
+import { serverRequests } from './server-requests.js';
+import { serverSubscribe } from './server-subscribe.js';
 import { templateSearch } from './template-search.js';
 import { evaluateTargets, type TargetResult } from './targets.js';
 import { pathArgOrExit } from '../src/lib/path-arg.js';
@@ -42,6 +45,9 @@ const SCENARIOS: readonly Scenario[] = [
   appendConcurrent,
   replay,
   coldStart,
+  serverCli,
+  serverRequests,
+  serverSubscribe,
 ];
 
 interface Args {
@@ -205,7 +211,7 @@ async function main(): Promise<void> {
     results: results.map((r) => ({
       ...r,
       ratios: Object.fromEntries(
-        (['json', 'sqlite', 'level', 'node'] as const).filter((p) => r.figures[p]).map((p) => [p, ratio(r, p)]),
+        (['json', 'sqlite', 'level', 'node', 'direct'] as const).filter((p) => r.figures[p]).map((p) => [p, ratio(r, p)]),
       ),
     })),
     targets,

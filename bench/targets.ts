@@ -36,6 +36,12 @@ export function evaluateTargets(results: readonly ScenarioResult[], size: number
   for (const s of ['cold start: project show', 'cold start: stats']) {
     add(`${s} ≤ 2.5× \`node -e 0\``, div(p50(s, 'store'), p50(s, 'node')), x, (v) => v <= 2.5);
   }
+  add('CLI read through a warm server ≤ 1.5× `node -e 0`', div(p50('server: cli project show', 'store'), p50('server: cli project show', 'node')), x, (v) => v <= 1.5);
+  add('≥ 10,000 project show requests/s over the socket', ops('server: project show', 'store'), perS, (v) => v >= 10_000);
+  add('≥ 10,000 word search requests/s over the socket', ops('server: word search', 'store'), perS, (v) => v >= 10_000);
+  add('≥ 5,000 durable appends/s over the socket', ops('server: durable appends', 'store'), perS, (v) => v >= 5_000);
+  const p99 = find('server: append → SSE delivery')?.figures.store?.p99;
+  add('append → subscription delivery p99 ≤ 10 ms', p99, us, (v) => v <= 10);
   add('365-day analytics trend ≤ 1 ms', p50('365-day trend', 'store'), us, (v) => v <= 1);
   return out;
 }

@@ -3,7 +3,7 @@ import type { BenchProject } from './dataset.js';
 import type { Figure } from './measure.js';
 import type { JsonRegistry, RawLevel, SqlitePeer } from './peers.js';
 
-export type Subject = 'store' | 'storeWarm' | 'json' | 'sqlite' | 'level' | 'node';
+export type Subject = 'store' | 'storeWarm' | 'json' | 'sqlite' | 'level' | 'node' | 'direct';
 
 export const SUBJECT_LABEL: Record<Subject, string> = {
   store: 'store',
@@ -12,6 +12,7 @@ export const SUBJECT_LABEL: Record<Subject, string> = {
   sqlite: 'SQLite',
   level: 'raw classic-level',
   node: 'node -e 0',
+  direct: 'direct, no server (CLI --no-server / library in process)',
 };
 
 export interface ScenarioResult {

@@ -1,4 +1,5 @@
 import { fuzzLoad } from './fuzz-dumps.js';
+import { fuzzHttp } from './fuzz-http.js';
 import { fuzzMigrate } from './fuzz-legacy.js';
 import { fuzzLoadEvents, fuzzRestoreEvents } from './fuzz-ways-in.js';
 import { fuzzCli, fuzzEventPayloads, fuzzProjectCommands, fuzzScanner, fuzzTemplates, type FuzzFigures, type FuzzOptions } from './fuzz-targets.js';
@@ -20,4 +21,5 @@ export const FUZZ_TARGETS: readonly FuzzTarget[] = [
   { name: 'migrate', run: fuzzMigrate },
   { name: 'load-events', run: fuzzLoadEvents },
   { name: 'restore-events', run: fuzzRestoreEvents },
+  { name: 'http', run: fuzzHttp },
 ];
