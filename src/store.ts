@@ -1,17 +1,18 @@
 import { existsSync } from 'node:fs';
-import { mkdir, readdir, stat } from 'node:fs/promises';
+import { mkdir, readdir, readFile, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fromLevelError, StoreError } from './errors.js';
 import { decode, encode } from './log/codec.js';
 import { createMemoryDb, DB_OPTIONS, type Db } from './log/db.js';
 import type { NewEvent, NewEventOfAnyType, StoredEvent } from './log/envelope.js';
-import { EventLog, ioError, type AppendOptions, type Transaction } from './log/event-log.js';
-import { CHECKPOINT_KEY, FORMAT_KEY, HIGH, prefixRange, viewPrefix } from './log/keys.js';
+import { EventLog, ioError, lastSeq, type AppendOptions, type Transaction } from './log/event-log.js';
+import { CHECKPOINT_KEY, DAMAGE_KEY, FORMAT_KEY, HIGH, prefixRange, viewPrefix } from './log/keys.js';
 import { Overlay, RowCache } from './log/overlay.js';
 import { SchemaRegistry } from './log/schema-registry.js';
 import { defaultStoreLocation } from './paths.js';
-import { recoverInterruptedRestore } from './dump/swap.js';
+import { claimAsStore, recoverInterruptedRestore } from './dump/swap.js';
+import { assertSafeLocation, inspectLocation, newMarker, notAStore, writeMarker, type Inspected, type StoreMarker } from './store-location.js';
 import { BUILT_IN_PROJECTIONS, ProjectionSet, type Projection } from './projections/index.js';
 import { replayInto, type AsOf, type BrokenRule, type Progress } from './projections/replay.js';
 import { DOMAIN_RULES } from './domain/rules.js';
@@ -21,7 +22,8 @@ import * as projectCommands from './domain/projects.js';
 import { templateMarketplace } from './domain/marketplace.js';
 import type { ProjectRow } from './projections/projects.js';
 
-export const STORE_FORMAT = 1;
+/** 2: log entries carry a checksum (from `m!format.checksumsFrom`; format-1 stores are upgraded on open). */
+export const STORE_FORMAT = 2;
 
 /** The persistent database: a Db that can also compact and measure itself (classic-level). */
 type StoreDb = Db & {
@@ -48,6 +50,13 @@ export interface OpenStoreOptions {
   configure?: (registry: SchemaRegistry) => void | Promise<void>;
   /** Progress of a rebuild that open has to run. */
   onProgress?: (label: string, done: number, total: number) => void;
+  /**
+   * A read-only command: the open does not clean up what an interrupted restore left beside the
+   * store (a writer does that), so reading never deletes anything.
+   */
+  readOnly?: boolean;
+  /** @internal a copy built beside the store at `of` (restore, big load): marked so on creation. */
+  sibling?: StoreMarker['sibling'];
 }
 
 export interface StoreStats {
@@ -81,6 +90,8 @@ const DEFAULT_LOCK_TIMEOUT_MS = 5000;
  */
 export class Store {
   readonly views: Views;
+  /** What LevelDB reported dropping from its write-ahead log during this open (see noteLostWrites). */
+  lostOnOpen: readonly string[] = [];
   private closed = false;
 
   private constructor(
@@ -98,16 +109,18 @@ export class Store {
   /** @internal use openStore */
   static async create(options: OpenStoreOptions = {}): Promise<Store> {
     const location = resolve(options.location ?? defaultStoreLocation());
-    const db = await openDb(location, options);
+    const { db, found } = await openDb(location, options);
     try {
-      await checkFormat(db, location);
+      const { checksumsFrom } = await checkFormat(db, location, found);
+      const lost = await noteLostWrites(db, location);
       const registry = new SchemaRegistry();
       await options.configure?.(registry);
       const projections = new ProjectionSet([...BUILT_IN_PROJECTIONS, ...(options.projections ?? [])]);
       const cacheSize = options.cacheSize ?? 10_000;
       const cache = cacheSize > 0 ? new RowCache(cacheSize) : undefined;
-      const log = await EventLog.open(db, { registry, projections, rules: DOMAIN_RULES, sync: options.sync ?? true, ...(cache ? { cache } : {}) });
+      const log = await EventLog.open(db, { registry, projections, rules: DOMAIN_RULES, sync: options.sync ?? true, checksumsFrom, ...(cache ? { cache } : {}) });
       const store = new Store(location, db, log, registry, projections, cache);
+      store.lostOnOpen = lost;
       await store.catchUp(options.onProgress);
       return store;
     } catch (err) {
@@ -207,6 +220,8 @@ export class Store {
     return this.log.exclusive(async () => {
       const started = performance.now();
       const set = this.projections.subset(chosen);
+      // A damaged entry refuses the rebuild before any view is dropped: the damage is not folded in.
+      await this.log.checkEntries();
       const checkpoint = (await this.log.checkpoint()) ?? { seq: 0, projections: {} };
       // Mark them dirty first: a crash mid-rebuild makes the next open rebuild them again.
       const dirty = { ...checkpoint.projections, ...Object.fromEntries(chosen.map((n) => [n, 0])) };
@@ -254,10 +269,14 @@ export const openStore = (options: OpenStoreOptions = {}): Promise<Store> => Sto
 
 export const storeExists = (location: string): boolean => existsSync(join(location, 'CURRENT'));
 
-async function openDb(location: string, options: OpenStoreOptions): Promise<StoreDb> {
+async function openDb(location: string, options: OpenStoreOptions): Promise<{ db: StoreDb; found: Inspected }> {
   const createIfMissing = options.createIfMissing ?? true;
-  await recoverInterruptedRestore(location);
+  assertSafeLocation(location);
+  if (!options.readOnly && !options.sibling) await recoverInterruptedRestore(location);
   await assertReachable(location);
+  let found = await inspectLocation(location);
+  if (found.kind === 'foreign') throw notAStore(location, 'is not a pygubuai store and not empty');
+  if (found.kind === 'marked' && found.marker?.sibling?.of === location) await claimAsStore(location);
   if (!storeExists(location)) {
     // LevelDB would start a new database here and delete the old tables as obsolete
     const orphans = await levelDbFiles(location);
@@ -270,9 +289,15 @@ async function openDb(location: string, options: OpenStoreOptions): Promise<Stor
       throw new StoreError('STORE_NOT_FOUND', `no store at ${location}`, { hint: 'run `pygubu-db init` or pass --store DIR' });
     }
     try {
-      await mkdir(location, { recursive: true });
+      if (found.kind === 'absent') await mkdir(location, { recursive: true });
     } catch (cause) {
       throw ioError(cause, `create ${location} for`);
+    }
+    // the marker goes in before LevelDB writes a file: a directory we fill is provably ours
+    if (found.kind !== 'marked') {
+      const marker = newMarker(options.sibling);
+      await writeMarker(location, marker);
+      found = { kind: 'marked', marker };
     }
   }
   const { ClassicLevel } = await import('classic-level');
@@ -282,7 +307,7 @@ async function openDb(location: string, options: OpenStoreOptions): Promise<Stor
     const db = new ClassicLevel<string, Buffer>(location, DB_OPTIONS);
     try {
       await db.open({ createIfMissing });
-      return db as never;
+      return { db: db as never, found };
     } catch (err) {
       const cause = (err as { cause?: { code?: string; message?: string } }).cause;
       if (cause?.code === 'LEVEL_LOCKED') {
@@ -296,13 +321,20 @@ async function openDb(location: string, options: OpenStoreOptions): Promise<Stor
         await sleep(Math.min(20 * 2 ** attempt, 250, Math.max(1, timeout - waited)));
         continue;
       }
-      if (cause?.code === 'LEVEL_CORRUPTION') {
-        throw new StoreError('STORE_CORRUPT', `store ${location} is damaged: ${cause.message ?? ''}`.trim(), { cause: err });
+      if (cause?.code === 'LEVEL_CORRUPTION' || looksDamaged(cause?.message)) {
+        throw new StoreError('STORE_CORRUPT', `store ${location} is damaged: ${cause?.message ?? ''}`.trim(), {
+          cause: err,
+          hint: 'restore it from a backup (`pygubu-db restore`)',
+        });
       }
       throw new StoreError('STORE_IO', `could not open store ${location}: ${cause?.message ?? (err as Error).message}`, { cause: err });
     }
   }
 }
+
+/** LevelDB reports a cut-short or garbled table as an I/O error at times; its words give it away. */
+export const looksDamaged = (message: string | undefined): boolean =>
+  message !== undefined && /corrupt|truncated|bad (?:block|magic|table)|checksum|not an sstable/i.test(message);
 
 /** existsSync says "no" for a store it may not look into: say "permission denied" instead of "no store". */
 async function assertReachable(location: string): Promise<void> {
@@ -325,7 +357,18 @@ async function levelDbFiles(location: string): Promise<string[]> {
   return names.filter((n) => LEVELDB_FILE.test(n));
 }
 
-async function checkFormat(db: Db, location: string): Promise<void> {
+interface FormatRecord {
+  version: number;
+  created?: string;
+  /** Log entries from this seq on carry a checksum (src/log/entry.ts). */
+  checksumsFrom?: number;
+}
+
+/**
+ * Check the format key; start it on a new store; upgrade a format-1 store (checksums begin after
+ * its last event). A LevelDB directory without the key is someone else's: STORE_NOT_A_STORE.
+ */
+async function checkFormat(db: Db, location: string, found: Inspected): Promise<{ checksumsFrom: number }> {
   const buf = await db.get(FORMAT_KEY);
   if (buf !== undefined) {
     let format: unknown;
@@ -340,17 +383,44 @@ async function checkFormat(db: Db, location: string): Promise<void> {
         hint: 'restore it from a backup (`pygubu-db restore <file> --yes` replaces it)',
       });
     }
-    if ((version as number) > STORE_FORMAT) {
-      throw new StoreError('STORE_CORRUPT', `store ${location} has format ${version as number}; this version reads up to ${STORE_FORMAT}`, {
+    const record = format as FormatRecord;
+    if (record.version > STORE_FORMAT) {
+      throw new StoreError('STORE_CORRUPT', `store ${location} has format ${record.version}; this version reads up to ${STORE_FORMAT}`, {
         hint: 'upgrade pygubuai-store',
       });
     }
-    return;
+    // a store from before the marker file: proven ours by its format key, so it gets one
+    if (found.kind !== 'marked') await writeMarker(location, newMarker()).catch(() => {});
+    if (record.version < 2 || typeof record.checksumsFrom !== 'number') {
+      const checksumsFrom = (await lastSeq(db)) + 1;
+      await db.put(FORMAT_KEY, encode({ ...record, version: STORE_FORMAT, checksumsFrom }), SYNC);
+      return { checksumsFrom };
+    }
+    return { checksumsFrom: record.checksumsFrom };
   }
   for await (const _ of db.keys({ limit: 1 })) {
-    throw new StoreError('STORE_CORRUPT', `${location} is a LevelDB database but not a pygubuai store`);
+    throw notAStore(location, 'is a LevelDB database but not a pygubuai store');
   }
-  await db.put(FORMAT_KEY, encode({ version: STORE_FORMAT, created: new Date().toISOString() }));
+  if (found.kind !== 'marked') await writeMarker(location, newMarker());
+  await db.put(FORMAT_KEY, encode({ version: STORE_FORMAT, created: new Date().toISOString(), checksumsFrom: 1 }));
+  return { checksumsFrom: 1 };
+}
+
+/**
+ * LevelDB drops a damaged record of its write-ahead log on open and says so only in its info log
+ * (`LOG`, written afresh by each open). Such a loss is recorded in the store (`m!damage`) so that
+ * `verify` reports it from then on, instead of finding a shorter but consistent log.
+ */
+async function noteLostWrites(db: Db, location: string): Promise<string[]> {
+  const text = await readFile(join(location, 'LOG'), 'utf8').catch(() => '');
+  const lines = text.split('\n').filter((l) => /dropping \d+ bytes|ignoring error/i.test(l));
+  if (lines.length === 0) return [];
+  const before = await db.get(DAMAGE_KEY);
+  const known = before === undefined ? [] : decode<Array<{ at: string; message: string }>>(before);
+  const at = new Date().toISOString();
+  const entries = [...(Array.isArray(known) ? known : []), ...lines.map((l) => ({ at, message: l.replace(/^\S+ \S+ /, '').trim() }))];
+  await db.put(DAMAGE_KEY, encode(entries), SYNC);
+  return entries.slice(known.length).map((e) => e.message);
 }
 
 const describeValue = (v: unknown): string => {

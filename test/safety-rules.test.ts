@@ -3,6 +3,8 @@ import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { encode } from '../src/log/codec.js';
+import { encodeEntry } from '../src/log/entry.js';
+import type { StoredEvent } from '../src/log/envelope.js';
 import { FORMAT_KEY, idKey, logKey, streamKey } from '../src/log/keys.js';
 import { loadDump, openStore, restoreStore, StoreError, type Store } from '../src/index.js';
 import { json, run, tempDir, tempStore } from './helpers.js';
@@ -295,7 +297,7 @@ test('a log that already breaks a rule (written before this version checked it):
     const [ev] = envelopes([{ stream: 'project-zz', type: 'project.registered', data: registered('twin') }]);
     const bad: Crafted = { ...ev!, seq: 2 };
     await store.db.batch([
-      { type: 'put', key: logKey(2), value: encode(bad) },
+      { type: 'put', key: logKey(2), value: encodeEntry(bad as unknown as StoredEvent) }, // checksummed, as the store writes entries
       { type: 'put', key: idKey(bad.id as string), value: encode(2) },
       { type: 'put', key: streamKey('project-zz', 1), value: encode(2) },
     ]);

@@ -52,6 +52,7 @@ export function createContext(argv: GlobalArgs): CommandContext {
       openStore({ location, createIfMissing: create ?? false, onProgress: (_l, d, t) => progress(d, t), ...rest }),
     );
     progress.done();
+    for (const lost of store.lostOnOpen) out.warn(`LevelDB dropped damaged data from the store's write-ahead log: ${lost}; run \`pygubu-db verify\` and restore from a backup`);
     let ok = false;
     try {
       const head = store.log.head;
@@ -72,15 +73,18 @@ export function createContext(argv: GlobalArgs): CommandContext {
     timer,
     withStore,
     withViews: (asOf, work) =>
-      withStore(async (store) => {
-        const point = parseAsOf(asOf);
-        const views = await store.viewsAt(point);
-        try {
-          return await work(views, store);
-        } finally {
-          await views.close();
-        }
-      }),
+      withStore(
+        async (store) => {
+          const point = parseAsOf(asOf);
+          const views = await store.viewsAt(point);
+          try {
+            return await work(views, store);
+          } finally {
+            await views.close();
+          }
+        },
+        { readOnly: true },
+      ),
   };
 }
 

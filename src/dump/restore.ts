@@ -1,9 +1,10 @@
-import { rename, rm } from 'node:fs/promises';
+import { rename } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { fromLevelError, StoreError } from '../errors.js';
 import { EMPTY, encode } from '../log/codec.js';
 import type { StoredEvent } from '../log/envelope.js';
 import { lastSeq } from '../log/event-log.js';
+import { encodeEntry } from '../log/entry.js';
 import { idKey, logKey, streamKey, timeKey, typeKey } from '../log/keys.js';
 import { SchemaRegistry } from '../log/schema-registry.js';
 import { openStore, storeExists, type OpenStoreOptions, type Store } from '../store.js';
@@ -12,7 +13,8 @@ import { IncomingEvents, refusedAt } from './check.js';
 import { dumpEvents, dumpRecords, readDump, type DumpEncoding, type DumpSummary, type Position } from './format.js';
 import { toJsonValue } from '../log/json-value.js';
 import { fileSink, syncDir } from './sink.js';
-import { recoverInterruptedRestore, restoredPath, stagingPath, swapIn } from './swap.js';
+import { assertOwnLocation, notAStore } from '../store-location.js';
+import { clearForSibling, markSibling, recoverInterruptedRestore, removeOwnSibling, restoredPath, stagingPath, swapIn } from './swap.js';
 
 export interface BackupOptions {
   encoding?: DumpEncoding;
@@ -73,17 +75,24 @@ const CHUNK = 5000;
 export async function restoreStore(location: string, file: string, options: RestoreOptions = {}): Promise<RestoreReport> {
   const started = performance.now();
   location = resolve(location);
+  // only a store (or nothing, or an empty directory) is ever replaced: refused before any rename
+  const here = await assertOwnLocation(location);
   const recovered = await recoverInterruptedRestore(location);
   const progress = options.onProgress;
 
   let current: Store | undefined;
   let damaged = false;
-  if (storeExists(location)) {
+  if (here.kind === 'marked' || here.kind === 'leveldb' || storeExists(location)) {
     try {
       current = await openStore({ ...options.storeOptions, location, createIfMissing: false });
     } catch (err) {
-      if (!(err instanceof StoreError && err.code === 'STORE_CORRUPT')) throw err;
-      damaged = true;
+      if (err instanceof StoreError && err.code === 'STORE_NOT_FOUND') {
+        // our marker and no database yet: nothing to replace
+      } else if (err instanceof StoreError && err.code === 'STORE_CORRUPT') {
+        // a damaged directory is replaced (after confirmation) only when it is provably ours
+        if (here.kind !== 'marked') throw notAStore(location, 'is damaged and carries no pygubuai store marker');
+        damaged = true;
+      } else throw err;
     }
   }
   const currentEvents = current?.log.head ?? 0;
@@ -123,8 +132,8 @@ export async function restoreStore(location: string, file: string, options: Rest
 
     // 2. Build the new store beside the old one: the log and its index keys as they were, then the
     //    projections replayed from it (rebuild), then the checks that it ends where the backup does.
-    await rm(staging, { recursive: true, force: true });
-    staged = await openStore({ ...options.storeOptions, location: staging, createIfMissing: true, sync: false, cacheSize: 0 });
+    await clearForSibling(staging, location);
+    staged = await openStore({ ...options.storeOptions, location: staging, createIfMissing: true, sync: false, cacheSize: 0, sibling: { of: location, role: 'restoring' } });
     const target = staged;
     let ops: Array<{ type: 'put'; key: string; value: Buffer }> = [];
     let built = 0;
@@ -188,6 +197,7 @@ export async function restoreStore(location: string, file: string, options: Rest
     // 4. Swap: the finished store is renamed to its "complete" name first, so a kill from here on is finished by the next open.
     await staged.close();
     staged = undefined;
+    await markSibling(staging, location, 'restored');
     await rename(staging, restoredPath(location));
     await syncDir(dirname(location));
     await current?.close();
@@ -207,8 +217,8 @@ export async function restoreStore(location: string, file: string, options: Rest
   } finally {
     await staged?.close().catch(() => {});
     await current?.close().catch(() => {});
-    await rm(staging, { recursive: true, force: true }).catch(() => {});
-    await rm(restoredPath(location), { recursive: true, force: true }).catch(() => {});
+    await removeOwnSibling(staging, location).catch(() => {});
+    await removeOwnSibling(restoredPath(location), location).catch(() => {});
   }
 }
 
@@ -223,7 +233,7 @@ async function positionOf(file: string, summary: DumpSummary, seq: number): Prom
 function logEntries(e: StoredEvent): Array<[string, Buffer]> {
   const seq = encode(e.seq);
   return [
-    [logKey(e.seq), encode(e)],
+    [logKey(e.seq), encodeEntry(e)],
     [idKey(e.id), seq],
     [streamKey(e.stream, e.version), seq],
     [typeKey(e.type, e.seq), EMPTY],

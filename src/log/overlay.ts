@@ -1,6 +1,8 @@
 import type { AbstractBatchOperation } from 'abstract-level';
 import { decode, encode } from './codec.js';
 import type { Db } from './db.js';
+import { decodeEntry, encodeEntry, isLogKey, seqOfLogKey } from './entry.js';
+import type { StoredEvent } from './envelope.js';
 import { HIGH, VIEW_PREFIX } from './keys.js';
 
 const DELETED = Symbol('deleted');
@@ -18,6 +20,8 @@ export interface RowReader {
  */
 export class Overlay implements RowReader {
   private readonly writes = new Map<string, Slot>();
+  /** Log entries already encoded (with their checksum) when they were appended. */
+  private readonly encoded = new Map<string, Buffer>();
 
   constructor(
     private readonly db: Db,
@@ -49,7 +53,7 @@ export class Overlay implements RowReader {
     }
     const stamp = cache?.stamp;
     const buf = await readRow(this.db, key);
-    const value = buf === undefined ? undefined : decode<T>(buf);
+    const value = buf === undefined ? undefined : isLogKey(key) ? (decodeEntry(buf, seqOfLogKey(key), Infinity) as T) : decode<T>(buf);
     if (cache) cache.fill(key, value === undefined ? DELETED : value, stamp!);
     return value;
   }
@@ -75,6 +79,16 @@ export class Overlay implements RowReader {
     this.writes.set(key, value === undefined ? null : value);
   }
 
+  /** A log entry with its stored bytes (encodeEntry), so the batch does not encode it again. */
+  putEntry(key: string, event: StoredEvent, bytes: Buffer): void {
+    this.writes.set(key, event);
+    this.encoded.set(key, bytes);
+  }
+
+  private bytesOf(key: string, slot: unknown): Buffer {
+    return isLogKey(key) ? (this.encoded.get(key) ?? encodeEntry(slot as StoredEvent)) : encode(slot);
+  }
+
   del(key: string): void {
     this.writes.set(key, DELETED);
   }
@@ -82,10 +96,12 @@ export class Overlay implements RowReader {
   mergeIntoParent(): void {
     if (!this.parent) throw new Error('root overlay has no parent');
     for (const [k, v] of this.writes) this.parent.writes.set(k, v);
+    for (const [k, b] of this.encoded) this.parent.encoded.set(k, b);
   }
 
   clear(): void {
     this.writes.clear();
+    this.encoded.clear();
   }
 
   /**
@@ -97,7 +113,7 @@ export class Overlay implements RowReader {
     for (const [key, slot] of this.writes) {
       this.written?.add(key);
       if (slot === DELETED) batch.del(key);
-      else batch.put(key, encode(slot));
+      else batch.put(key, this.bytesOf(key, slot));
     }
     await batch.write(options as never);
   }
@@ -105,7 +121,7 @@ export class Overlay implements RowReader {
   toOps(): AbstractBatchOperation<Db, string, Buffer>[] {
     const ops: AbstractBatchOperation<Db, string, Buffer>[] = [];
     for (const [key, slot] of this.writes) {
-      ops.push(slot === DELETED ? { type: 'del', key } : { type: 'put', key, value: encode(slot) });
+      ops.push(slot === DELETED ? { type: 'del', key } : { type: 'put', key, value: this.bytesOf(key, slot) });
     }
     return ops;
   }

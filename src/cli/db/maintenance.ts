@@ -38,9 +38,12 @@ export const verify = command({
       });
       if (!report.ok) {
         const n = report.problems.length + report.moreProblems;
+        const damaged = report.problems.some((p) => p.kind === 'damaged');
         const rules = report.problems.some((p) => p.kind === 'rule');
         const err = new StoreError('VERIFY_FAILED', `${n} difference${n === 1 ? '' : 's'} between the stored views and a replay of the log`, {
-          hint: rules
+          hint: damaged
+            ? 'the log itself is damaged: restore the store from a backup (`pygubu-db restore`); rebuild would fold the damage in'
+            : rules
             ? 'events in the log break a domain rule (they entered before this version checked it); rebuild cannot change the log: dump it, drop or fix those events, load the dump into a new store'
             : 'run `pygubu-db rebuild` to fold the views again from the log',
         });
@@ -49,7 +52,7 @@ export const verify = command({
           process.exitCode = 1;
         } else throw err;
       }
-    });
+    }, { readOnly: true });
   },
 });
 
