@@ -106,7 +106,7 @@ async function bundleBins() {
     platform: 'node',
     target: 'node20',
     chunkNames: 'chunks/[name]-[hash]',
-    external: ['classic-level', 'memory-level', 'msgpackr', 'better-sqlite3'],
+    external: ['classic-level', 'memory-level', 'msgpackr', 'better-sqlite3', 'fs-ext'],
     banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
     logLevel: 'warning',
   });

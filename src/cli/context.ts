@@ -1,7 +1,7 @@
 import { userInfo } from 'node:os';
 import type { Argv } from 'yargs';
 import type { EventMeta } from '../log/envelope.js';
-import { defaultStoreLocation } from '../paths.js';
+import { storeLocation } from '../paths.js';
 import type { AsOf } from '../projections/replay.js';
 import type { Views } from '../queries/index.js';
 import type { Store, OpenStoreOptions } from '../store.js';
@@ -27,7 +27,7 @@ export interface CommandContext {
    * Open the store for the length of `work` and close it after. Read commands need an existing
    * store (STORE_NOT_FOUND otherwise); pass `create: true` for commands that may start one.
    */
-  withStore<T>(work: (store: Store) => Promise<T>, options?: { create?: boolean; hybrid?: boolean } & Omit<OpenStoreOptions, 'location'>): Promise<T>;
+  withStore<T>(work: (store: Store) => Promise<T>, options?: { create?: boolean; hybrid?: boolean | 'read' } & Omit<OpenStoreOptions, 'location'>): Promise<T>;
   /** The views now, or as they stood at `--as-of`. */
   withViews<T>(asOf: string | undefined, work: (views: Views, store: Store) => Promise<T>): Promise<T>;
 }
@@ -42,7 +42,7 @@ export const currentUser = (): string => {
 
 export function createContext(argv: GlobalArgs): CommandContext {
   const out = new Output({ json: argv.json, quiet: argv.quiet });
-  const location = argv.store ?? defaultStoreLocation();
+  const location = storeLocation(argv.store);
   const timer = new RunTimer(perfMetric((argv as { _?: unknown[] })._ ?? []), perfRecordingEnabled());
   const withStore: CommandContext['withStore'] = async (work, options = {}) => {
     const { create, hybrid, ...rest } = options;
@@ -54,11 +54,8 @@ export function createContext(argv: GlobalArgs): CommandContext {
     progress.done();
     let ok = false;
     try {
-      const head = store.log.head;
-      const result = await timer.time('work', () => work(store));
+      const result = await timer.time('work', () => (hybrid === false ? work(store) : inHybridMode(store, hybrid === 'read', () => work(store), out)));
       ok = true;
-      // Hybrid mode (config storage_mode): a command that wrote also updates the legacy JSON files.
-      if (hybrid !== false && store.log.head !== head) await updateLegacyFiles(store, head, out);
       return result;
     } finally {
       await timer.record(store, ok).catch(() => {}); // a lost timing must never fail the command
@@ -80,18 +77,24 @@ export function createContext(argv: GlobalArgs): CommandContext {
         } finally {
           await views.close();
         }
-      }),
+      }, { hybrid: 'read' }),
   };
 }
 
-async function updateLegacyFiles(store: Store, head: number, out: Output): Promise<void> {
-  const { afterWrite } = await import('../legacy/hybrid.js');
-  try {
-    const done = await afterWrite(store, head, currentUser());
-    for (const w of done?.warnings ?? []) out.warn(`sync: ${w}`);
-  } catch (err) {
-    out.warn(`the store has the change, but the JSON files were not updated: ${(err as Error).message}; run \`pygubu-db sync\``);
+/**
+ * Hybrid mode (config storage_mode, SPEC §9): a read first pulls when a JSON file changed since the
+ * last sync; anything else runs inside the Python tool's lock between a pull and a push.
+ */
+async function inHybridMode<T>(store: Store, read: boolean, work: () => Promise<T>, out: Output): Promise<T> {
+  const { hybridRead, hybridWrite } = await import('../legacy/hybrid.js');
+  if (read) {
+    const synced = await hybridRead(store, currentUser());
+    for (const w of synced?.warnings ?? []) out.warn(`sync: ${w}`);
+    return work();
   }
+  const { result, hybrid } = await hybridWrite(store, work, currentUser());
+  for (const w of hybrid?.warnings ?? []) out.warn(`sync: ${w}`);
+  return result;
 }
 
 export function parseAsOf(value: string | undefined): AsOf | undefined {
