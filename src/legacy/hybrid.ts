@@ -85,8 +85,10 @@ export async function hybridWrite<T>(store: Store, work: () => Promise<T>, actor
       ...(actor ? { actor } : {}),
     });
     // The command has landed in the store: a failed push is a warning, and the next sync retries it.
-    const failed = await pushing.then(() => undefined, (err: Error) => err);
-    const warnings = failed ? [...pulled.warnings, `the store has the change, but the JSON files were not updated: ${failed.message}; run \`pygubu-db sync\``] : pulled.warnings;
+    const pushed = await pushing.then((report) => report, (err: Error) => err);
+    const warnings = [...pulled.warnings];
+    if (pushed instanceof Error) warnings.push(`the store has the change, but the JSON files were not updated: ${pushed.message}; run \`pygubu-db sync\``);
+    else for (const s of pushed.skipped) warnings.push(`${s.project}: workflow file not written: ${s.reason}`);
     return { result, hybrid: { warnings } };
   } finally {
     lock.release();

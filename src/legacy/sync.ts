@@ -49,6 +49,8 @@ export interface PullReport {
   conflicts: SyncConflict[];
   /** Registry entries the store cannot hold: left in the file as they were. */
   refused: Array<{ name: string; reason: string }>;
+  /** Reads that met a half-written registry before a whole one. */
+  tornReads: number;
 }
 
 export interface SyncReport {
@@ -127,26 +129,26 @@ export async function changedSinceSync(store: Store, registryPath: string): Prom
   return false;
 }
 
-const TORN_RETRIES = 8;
+/** How long a torn registry is re-read before it counts as broken (a real in-place write takes milliseconds). */
+const TORN_RETRY_MS = 2000;
 
 /**
  * The registry as JSON, read under the tool's lock. A tool without filelock writes in place, so a
- * read can meet a half-written file: retry a few times before calling it invalid.
+ * read can meet a half-written file: re-read it for a while before calling it invalid.
  */
-async function readRegistryDoc(path: string): Promise<{ file: LegacyFile; doc: unknown } | undefined> {
+async function readRegistryDoc(path: string): Promise<{ file: LegacyFile; doc: unknown; torn: number } | undefined> {
+  const started = Date.now();
   for (let attempt = 0; ; attempt++) {
     const file = await readLegacyFile(path);
     if (!file) return undefined;
     try {
-      return { file, doc: parseLegacyJson(file) };
+      return { file, doc: parseLegacyJson(file), torn: attempt };
     } catch (err) {
-      if (!isStoreError(err) || err.code !== 'LEGACY_INVALID_JSON' || attempt >= TORN_RETRIES) {
-        if (isStoreError(err) && err.code === 'LEGACY_INVALID_JSON') {
-          throw new StoreError('LEGACY_INVALID_JSON', `${err.message} (read ${attempt + 1} times); nothing was changed`, { cause: err, hint: err.hint });
-        }
-        throw err;
+      if (!isStoreError(err) || err.code !== 'LEGACY_INVALID_JSON') throw err;
+      if (Date.now() - started >= TORN_RETRY_MS) {
+        throw new StoreError('LEGACY_INVALID_JSON', `${err.message} (read ${attempt + 1} times over ${Date.now() - started} ms); nothing was changed`, { cause: err, hint: err.hint });
       }
-      await sleep(Math.min(25 * 2 ** attempt, 400));
+      await sleep(Math.min(10 * 2 ** attempt, 200));
     }
   }
 }
@@ -244,6 +246,7 @@ const emptyPull = (): PullReport => ({
   staleOverwritten: [],
   conflicts: [],
   refused: [],
+  tornReads: 0,
 });
 
 interface PullOutcome {
@@ -268,8 +271,10 @@ export async function pullLegacy(store: Store, options: SyncOptions & { base?: S
   const registryPath = options.registryPath;
   const base = 'base' in options ? options.base : await readBase(store, registryPath);
   const read = await readRegistryDoc(registryPath);
+  report.tornReads = read?.torn ?? 0;
   let refusedNow: RefusedEntry[] = base?.refused ?? [];
-  if (read && read.file.sha256 !== base?.sha256) {
+  if (!read || read.file.sha256 === base?.sha256) report.refused = refusedNow.map((r) => ({ name: r.name, reason: r.reason }));
+  else {
     const parsed = await parseEntries(read.doc, registryPath);
     refusedNow = parsed.refused;
     const events = await mergeRegistry(store, parsed, base, options, meta, report);

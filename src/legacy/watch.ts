@@ -29,8 +29,8 @@ export function watchLine(report: SyncReport): string {
  */
 export async function watchLegacy(store: Store, options: SyncOptions, log: (line: string) => void, warn: (line: string) => void): Promise<void> {
   const { watch } = await import('chokidar');
-  const watcher = watch([], { ignoreInitial: true, persistent: true });
-  const watched = new Set<string>();
+  const watcher = watch(options.registryPath, { ignoreInitial: true, persistent: true });
+  const watched = new Set<string>([options.registryPath]);
   const follow = async () => {
     const want = [options.registryPath];
     for (const p of await store.views.projects.list()) {
