@@ -191,14 +191,17 @@ test('a registry torn by an in-place write is read again; one that stays torn is
   try {
     const py = h.python({ noLock: true });
     await py.do('update', 'a', { description: 'a, written in place' });
-    const tearing = py.do('torn_write', 300);
-    const r = await h.db('project', 'update', 'b', '-d', 'b during the tear', '--json');
+    // The double writes half the file, waits until the store holds the lock (and is reading), then finishes.
+    const tearing = py.do('torn_write', 800);
+    const r = await h.db('sync', '--json');
     await tearing;
     await py.quit();
     assert.is(r.code, 0, r.stderr);
+    assert.ok(json(r).pulled.tornReads >= 1, 'the store met the half-written file and read it again');
+    await h.ok('project', 'update', 'b', '-d', 'b after the tear');
     const reg = await readRegistry(h.registry);
     assert.equal(Object.keys(reg.projects).sort(), ['a', 'b', 'c']);
-    assert.equal([reg.projects.a!.description, reg.projects.b!.description], ['a, written in place', 'b during the tear']);
+    assert.equal([reg.projects.a!.description, reg.projects.b!.description], ['a, written in place', 'b after the tear']);
     const torn = (await readFile(h.registry, 'utf8')).slice(0, 100);
     await writeFile(h.registry, torn);
     const broken = await h.db('project', 'update', 'c', '-d', 'never');
@@ -259,7 +262,7 @@ test('a dump with .. in a project path makes no write through it (issue 11 item 
     await h.ok('history', 'record', 'sneaky', 'file_changed', '-d', 'again');
     await h.ok('sync');
     assert.is(await readFile(victimFile, 'utf8'), victimText, "the other directory's workflow file is untouched");
-    const history = json(await h.ok('history', 'show', 'sneaky', '--json'));
+    const history = json(await h.ok('history', 'sneaky', '--json'));
     assert.not.ok(JSON.stringify(history).includes('not yours'), "nothing was pulled from the other directory's file");
   } finally {
     await h.cleanup();
@@ -273,21 +276,20 @@ test('sync --watch syncs a Python write within moments, logs one line per sync, 
     let out = '';
     let err = '';
     child.stderr.on('data', (d) => (err += d));
+    child.stdout.on('data', (d) => (out += d));
     const waitFor = (re: RegExp) =>
       new Promise<void>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`no ${re} in: ${out}\n${err}`)), 30_000);
+        const timer = setTimeout(() => {
+          child.stdout.off('data', check);
+          reject(new Error(`no ${re} in: ${out}\n${err}`));
+        }, 30_000);
         const check = () => {
-          if (re.test(out)) {
-            clearTimeout(timer);
-            child.stdout.off('data', onData);
-            resolve();
-          }
+          if (!re.test(out)) return;
+          clearTimeout(timer);
+          child.stdout.off('data', check);
+          resolve();
         };
-        const onData = (d: Buffer) => {
-          out += d;
-          check();
-        };
-        child.stdout.on('data', onData);
+        child.stdout.on('data', check);
         check();
       });
     await waitFor(/watching /);
@@ -301,7 +303,7 @@ test('sync --watch syncs a Python write within moments, logs one line per sync, 
     const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
     child.kill('SIGTERM');
     assert.is(await exited, 0, err);
-    assert.match(out, /stopped/);
+    assert.match(out, /stopped\n$/);
     const store = await openStore({ location: join(h.home, '.pygubuai', 'store'), createIfMissing: false });
     try {
       assert.is((await store.views.projects.byName('watched'))?.description, 'added while watching');
