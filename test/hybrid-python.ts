@@ -14,8 +14,9 @@ export class PythonTool {
   private waiting: Array<(line: string) => void> = [];
   private stderr = '';
 
-  constructor(registryPath: string, env: Record<string, string>, options: { noLock?: boolean } = {}) {
-    this.child = spawn('python3', [PYTHON_DOUBLE, registryPath, ...(options.noLock ? ['--no-lock'] : [])], { env: sandboxEnv(env), stdio: ['pipe', 'pipe', 'pipe'] });
+  constructor(registryPath: string, env: Record<string, string>, options: { noLock?: boolean; cacheSeconds?: number } = {}) {
+    const flags = [...(options.noLock ? ['--no-lock'] : []), ...(options.cacheSeconds !== undefined ? ['--cache-seconds', String(options.cacheSeconds)] : [])];
+    this.child = spawn('python3', [PYTHON_DOUBLE, registryPath, ...flags], { env: sandboxEnv(env), stdio: ['pipe', 'pipe', 'pipe'] });
     this.child.stdout.setEncoding('utf8');
     this.child.stdout.on('data', (d: string) => {
       this.buffer += d;
@@ -75,7 +76,8 @@ export async function hybridHome(projects: readonly string[] = ['a', 'b', 'c']) 
   await ok('migrate');
   await ok('config', 'set', 'storage_mode', 'hybrid');
   await ok('sync');
-  const python = (options: { noLock?: boolean } = {}) => new PythonTool(registry, env, options);
+  // A stale read must stay stale for the length of the interleaving, however slow the machine.
+  const python = (options: { noLock?: boolean } = {}) => new PythonTool(registry, env, { cacheSeconds: 3600, ...options });
   const storeProjects = async () => json<Array<{ name: string; description: string; tags: string[] }>>(await ok('project', 'list', '--json', '--sort', 'name'));
   return { dir, home, registry, env, projectDir, db, ok, python, storeProjects, cleanup, writeFile };
 }

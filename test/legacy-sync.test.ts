@@ -1,4 +1,4 @@
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -104,7 +104,7 @@ test('the Python tool rewriting with pydantic (user: null added, unknown keys dr
     reg0.projects.a.colour = 'blue';
     await writeJson(registryPath, reg0);
     await importLegacy(store, { registryPath });
-    await store.history.record('a', { action: 'ui_generated', description: 'no user key', extra: { mood: 'ok' } });
+    await store.history.record('a', { action: 'ui_generated', description: 'no user key' });
     await syncLegacy(store, { registryPath });
     const reg = await readJson(registryPath);
     delete reg.projects.a.colour;
@@ -117,8 +117,10 @@ test('the Python tool rewriting with pydantic (user: null added, unknown keys dr
     const head = store.log.head;
     const report = await syncLegacy(store, { registryPath });
     assert.equal([report.pulled.registered, report.pulled.updated, report.pulled.history, report.warnings], [0, 0, 0, []]);
-    assert.is(store.log.head, head + 1, 'only the base of the sync itself');
-    assert.is((await readJson(registryPath)).projects.a.colour, 'blue', 'the unknown key is written back');
+    assert.is(store.log.head, head + 2, "the registry's new top level (its version key) and the base of the sync itself");
+    const back = await readJson(registryPath);
+    assert.is(back.projects.a.colour, 'blue', 'the unknown key is written back');
+    assert.is(back.version, '1.0', 'the version key pydantic added is kept');
   } finally {
     await cleanup();
   }
@@ -165,7 +167,7 @@ test('migrate on the command line: a report, exit 1 with a coded line when a fil
     const strict = await run('pygubu-db', ['migrate', '--registry', join(dir, 'reg.json'), '--strict'], { env });
     assert.is(strict.code, 1);
     assert.match(strict.stderr, /error: --strict: 1 broken legacy file; nothing was imported \(LEGACY_IMPORT_FAILED\)/);
-    assert.is(json(await run('pygubu-db', ['stats', '--json'], { env })).events, 0);
+    assert.is(await stat(join(dir, 'home')).catch(() => undefined), undefined, 'a refused migrate leaves no store directory');
     const r = await run('pygubu-db', ['migrate', '--registry', join(dir, 'reg.json'), '--json'], { env });
     assert.is(r.code, 1);
     const report = json(r);

@@ -1,3 +1,5 @@
+import { rm, stat } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
 import { userInfo } from 'node:os';
 import type { Argv } from 'yargs';
 import type { EventMeta } from '../log/envelope.js';
@@ -47,19 +49,29 @@ export function createContext(argv: GlobalArgs): CommandContext {
   const withStore: CommandContext['withStore'] = async (work, options = {}) => {
     const { create, hybrid, ...rest } = options;
     const { openStore } = await import('../store.js');
+    // A command that may create the store and then fails (a refused migrate or load) leaves no
+    // store directory behind: what it created is removed again while the log is still empty.
+    const created = create ? await firstMissing(location) : undefined;
     const progress = out.progress('rebuilding views');
-    const store = await timer.time('open', () =>
-      openStore({ location, createIfMissing: create ?? false, onProgress: (_l, d, t) => progress(d, t), ...rest }),
-    );
+    const store = await timer
+      .time('open', () => openStore({ location, createIfMissing: create ?? false, onProgress: (_l, d, t) => progress(d, t), ...rest }))
+      .catch(async (err: unknown) => {
+        if (created) await rm(created, { recursive: true, force: true }).catch(() => {});
+        throw err;
+      });
     progress.done();
     let ok = false;
+    let failed = true;
     try {
       const result = await timer.time('work', () => (hybrid === false ? work(store) : inHybridMode(store, hybrid === 'read', () => work(store), out)));
       ok = true;
+      failed = (process.exitCode ?? 0) !== 0;
       return result;
     } finally {
-      await timer.record(store, ok).catch(() => {}); // a lost timing must never fail the command
+      const discard = created !== undefined && failed && store.log.head === 0;
+      if (!discard) await timer.record(store, ok).catch(() => {}); // a lost timing must never fail the command
       await store.close();
+      if (discard) await rm(created, { recursive: true, force: true }).catch(() => {});
     }
   };
   return {
@@ -95,6 +107,16 @@ async function inHybridMode<T>(store: Store, read: boolean, work: () => Promise<
   const { result, hybrid } = await hybridWrite(store, work, currentUser());
   for (const w of hybrid?.warnings ?? []) out.warn(`sync: ${w}`);
   return result;
+}
+
+/** The outermost directory of `path` that does not exist yet (undefined: it all exists). */
+async function firstMissing(path: string): Promise<string | undefined> {
+  let missing: string | undefined;
+  for (let at = resolve(path); ; at = dirname(at)) {
+    if (await stat(at).then(() => true, () => false)) return missing;
+    missing = at;
+    if (dirname(at) === at) return missing;
+  }
 }
 
 export function parseAsOf(value: string | undefined): AsOf | undefined {

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { StoreError } from '../errors.js';
+import { StoreError, ValidationError } from '../errors.js';
 import { pythonIso } from '../lib/time.js';
 import { NO_STREAM } from '../log/concurrency.js';
 import type { EventMeta, StoredEvent } from '../log/envelope.js';
@@ -25,7 +25,6 @@ export interface RegisterProjectInput extends CommandMeta {
   tags?: readonly string[];
   created?: string | null;
   modified?: string | null;
-  extra?: Record<string, unknown>;
   /** Stable project id (derived from the source on import); random otherwise. */
   id?: string;
 }
@@ -41,10 +40,34 @@ export interface RecordWorkflowInput extends CommandMeta {
   description?: string;
   timestamp?: string;
   user?: string | null;
-  extra?: Record<string, unknown>;
 }
 
 export const cleanTags = (tags: readonly string[]): string[] => [...new Set(tags.map((t) => t.trim()).filter((t) => t.length > 0))];
+
+/**
+ * What a user may type. Imported legacy data is held only to the schemas' far larger caps (names,
+ * descriptions and tags as the Python tool wrote them); a command typed by hand keeps these limits.
+ */
+export const USER_LIMITS = { name: 200, path: 4096, description: 10_000, tags: 100, tag: 100, action: 200, user: 200 } as const;
+
+const CONTROL = /[\u0000-\u001f\u007f]/;
+
+function checkText(type: string, field: string, value: string | undefined, max: number, opts: { min?: number; plain?: boolean } = {}): void {
+  if (value === undefined) return;
+  if (value.length < (opts.min ?? 0)) throw new ValidationError(type, `/data/${field}`, `must NOT have fewer than ${opts.min} characters`);
+  if (value.length > max) throw new ValidationError(type, `/data/${field}`, `must NOT have more than ${max} characters`);
+  if (opts.plain && CONTROL.test(value)) throw new ValidationError(type, `/data/${field}`, 'must not hold control characters (tab, newline, …)');
+}
+
+function checkUserProject(type: string, input: { name?: string; path?: string; description?: string; tags?: readonly string[] }): void {
+  checkText(type, 'name', input.name, USER_LIMITS.name, { min: 1, plain: true });
+  checkText(type, 'path', input.path, USER_LIMITS.path, { min: 1, plain: true });
+  checkText(type, 'description', input.description, USER_LIMITS.description);
+  if (input.tags) {
+    if (input.tags.length > USER_LIMITS.tags) throw new ValidationError(type, '/data/tags', `must NOT have more than ${USER_LIMITS.tags} items`);
+    input.tags.forEach((t, i) => checkText(type, `tags/${i}`, t, USER_LIMITS.tag, { min: 1, plain: true }));
+  }
+}
 
 const envelopeFields = (input: CommandMeta) => ({
   ...(input.eventId !== undefined ? { id: input.eventId } : {}),
@@ -79,6 +102,8 @@ export async function registerProject(tx: Transaction, views: Views, input: Regi
   }
   const id = input.id ?? randomUUID();
   await assertNameFree(views, name);
+  const tags = cleanTags(input.tags ?? []);
+  checkUserProject('project.registered', { name, path: input.path, description: input.description ?? '', tags });
   const now = pythonIso(input.at ?? new Date());
   await tx.append(
     {
@@ -89,10 +114,9 @@ export async function registerProject(tx: Transaction, views: Views, input: Regi
         name,
         path: input.path,
         description: input.description ?? '',
-        tags: cleanTags(input.tags ?? []),
+        tags,
         created: input.created === undefined ? now : input.created,
         modified: input.modified === undefined ? now : input.modified,
-        ...(input.extra && Object.keys(input.extra).length > 0 ? { extra: input.extra } : {}),
       },
     },
     { expectedVersion: NO_STREAM },
@@ -110,6 +134,7 @@ export async function updateProject(tx: Transaction, views: Views, name: string,
   if (Object.keys(data).length === 0) {
     throw new StoreError('INVALID_ARGUMENT', 'nothing to update: give --description, --tags or --path');
   }
+  checkUserProject('project.updated', data);
   await tx.append({ ...envelopeFields(input), stream: projectStream(row.id), type: 'project.updated', data });
   return fetchRow(views, row.id);
 }
@@ -142,6 +167,10 @@ export async function recordWorkflow(
   input: RecordWorkflowInput,
 ): Promise<StoredEvent> {
   const row = await views.projects.require(projectName);
+  checkText('workflow.recorded', 'action', input.action, USER_LIMITS.action, { min: 1, plain: true });
+  checkText('workflow.recorded', 'description', input.description, USER_LIMITS.description);
+  checkText('workflow.recorded', 'user', input.user ?? undefined, USER_LIMITS.user);
+  if (input.timestamp !== undefined) checkText('workflow.recorded', 'timestamp', input.timestamp, 64, { min: 10 });
   const [event] = await tx.append({
     ...envelopeFields(input),
     stream: workflowStream(row.id),
@@ -151,7 +180,6 @@ export async function recordWorkflow(
       action: input.action,
       description: input.description ?? '',
       ...(input.user !== undefined ? { user: input.user } : {}),
-      ...(input.extra && Object.keys(input.extra).length > 0 ? { extra: input.extra } : {}),
     },
   });
   return event!;

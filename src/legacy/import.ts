@@ -1,3 +1,5 @@
+import { dirname } from 'node:path';
+import { wellFormedText } from '../lib/text.js';
 import { StoreError, isStoreError } from '../errors.js';
 import type { EventMeta, NewEvent, StoredEvent } from '../log/envelope.js';
 import type { Transaction } from '../log/event-log.js';
@@ -9,18 +11,21 @@ import type { Views } from '../queries/index.js';
 import type { Store } from '../store.js';
 import { canonical, derivedId, legacyStream } from './ids.js';
 import {
-  legacyAt,
-  parseLegacyJson,
-  parseRegistry,
-  parseWorkflow,
-  readLegacyFile,
-  workflowFileOf,
-  type LegacyFile,
-  type LegacyHistoryEntry,
-  type LegacyProject,
-  type LegacyRegistry,
-  type LegacyWorkflow,
-} from './parse.js';
+  entryOfRow,
+  entryText as entryTextOf,
+  layoutData,
+  parseRegistryModel,
+  parseWorkflowModel,
+  recordedData,
+  registeredData,
+  syncedData,
+  updatedData,
+  type LegacyProjectEntry,
+  type RegistryModel,
+  type WorkflowModel,
+} from './model.js';
+import { parsePyJson, pythonJson } from './python-json.js';
+import { legacyAt, readLegacyFile, resolveLegacyPath, workflowFileOf, type LegacyFile } from './parse.js';
 
 export type ImportSource = 'import' | 'sync';
 
@@ -50,6 +55,8 @@ export interface FileReport {
   skipped: number;
   error?: { code: string; message: string };
   warnings?: string[];
+  /** Odd entries imported as they were written (the typed view had to substitute something). */
+  flagged?: string[];
 }
 
 export interface ImportReport {
@@ -76,7 +83,7 @@ const storeSide = (store: Store): StoreSide => ({ views: store.views, has: async
 
 /** A legacy time for ordering: unparsable and null sort before everything. */
 const timeValue = (t: string | null | undefined): number => {
-  const at = t ? legacyAt(t) : undefined;
+  const at = legacyAt(t);
   return at === undefined ? -Infinity : Date.parse(at);
 };
 
@@ -86,18 +93,6 @@ const timeValue = (t: string | null | undefined): number => {
  */
 export const legacyWins = (legacy: string | null, store: string | null): boolean => timeValue(legacy) > timeValue(store);
 
-const projectContent = (p: Pick<LegacyProject, 'path' | 'description' | 'tags' | 'created' | 'modified' | 'extra'>) =>
-  canonical({ path: p.path, description: p.description, tags: p.tags, created: p.created, modified: p.modified, extra: p.extra ?? {} });
-
-/**
- * Whether a registry entry says nothing new about a store row. `created` cannot change after
- * registration; unknown keys are compared only when the file has some (pydantic drops them).
- */
-const sameProject = (row: ProjectRow, p: LegacyProject): boolean => {
-  const strip = (x: ProjectRow | LegacyProject) => ({ ...x, created: null, extra: p.extra ? (x.extra ?? {}) : {} });
-  return projectContent(strip(row)) === projectContent(strip(p));
-};
-
 export const legacyProjectId = (name: string, salt = ''): string => derivedId('legacy-project', name, salt);
 
 const nowIso = () => new Date().toISOString();
@@ -106,35 +101,74 @@ export interface RegistryPlan {
   events: NewEvent[];
   /** name → project id, for the workflow files (live or about to be registered). */
   projectIds: Map<string, string>;
+  /** name → the store's resolved path of the entry's path (none when the entry has no string path). */
+  paths: Map<string, { path: string; exists: boolean }>;
   skipped: number;
   warnings: string[];
+  flagged: string[];
 }
 
-/** Decide what the registry adds to the store: new projects, changed ones, the active project. */
+/**
+ * Whether a registry entry says nothing new about a store row: the same entry, or one that only
+ * lacks some of the row's keys with the rest equal (the Python tool with pydantic drops unknown
+ * keys when it rewrites the file; that is not an edit, and the store keeps them).
+ */
+function sameProject(row: ProjectRow, p: LegacyProjectEntry, path: string): boolean {
+  const mine = entryOfRow(row).text;
+  if (mine === p.text) return true;
+  if (path !== row.path || p.description !== row.description || p.modified !== row.modified || canonical(p.tags) !== canonical(row.tags)) return false;
+  const have = parsePyJson(mine);
+  if (!(have instanceof Map) || !(p.value instanceof Map)) return false;
+  for (const [k, v] of p.value) if (!have.has(k) || pythonJson(have.get(k)) !== pythonJson(v)) return false;
+  return true;
+}
+
+/** The store's resolved path of each entry, against the registry's directory. */
+export async function resolveEntryPaths(model: RegistryModel, file: string): Promise<Map<string, { path: string; exists: boolean }>> {
+  const out = new Map<string, { path: string; exists: boolean }>();
+  for (const p of model.projects) {
+    if (p.path !== undefined && p.path !== '') out.set(p.name, await resolveLegacyPath(p.path, dirname(file)));
+  }
+  return out;
+}
+
+/** Decide what the registry adds to the store: new projects, changed ones, the active project, the layout. */
 export async function planRegistry(
-  reg: LegacyRegistry,
+  model: RegistryModel,
   file: LegacyFile,
   side: StoreSide,
   meta: Partial<EventMeta>,
-  options: { provenance: boolean; gone?: ReadonlyMap<string, string> },
+  options: { provenance: boolean; gone?: ReadonlyMap<string, string>; paths?: Map<string, { path: string; exists: boolean }> },
 ): Promise<RegistryPlan> {
   const events: NewEvent[] = [];
   const projectIds = new Map<string, string>();
+  const paths = options.paths ?? (await resolveEntryPaths(model, file.path));
   const warnings: string[] = [];
+  const flagged: string[] = [];
   let skipped = 0;
   let registered = 0;
   let updated = 0;
-  for (const p of reg.projects) {
-    const contentId = derivedId('registry-project', p.name, projectContent(p));
-    const live = await side.views.projects.byName(p.name);
-    if (live) projectIds.set(p.name, live.id);
-    if (live && sameProject(live, p)) {
+  const seen = new Set<string>();
+  for (const p of model.projects) {
+    const data = registeredData(p, paths.get(p.name)?.path ?? '');
+    const name = data.name;
+    flagged.push(...p.flags.map((f) => `project ${JSON.stringify(p.name)}: ${f}`));
+    if (seen.has(name)) {
+      warnings.push(`project ${JSON.stringify(p.name)}: its name is not well-formed Unicode and reads as another project's; not imported`);
       skipped++;
       continue;
     }
-    const goneAt = live ? undefined : options.gone?.get(p.name);
+    seen.add(name);
+    const contentId = derivedId('registry-project', p.name, p.text);
+    const live = await side.views.projects.byName(name);
+    if (live) projectIds.set(name, live.id);
+    if (live && sameProject(live, p, data.path)) {
+      skipped++;
+      continue;
+    }
+    const goneAt = live ? undefined : options.gone?.get(name);
     if (goneAt !== undefined && !legacyWins(p.modified, goneAt)) {
-      warnings.push(`${p.name}: removed or renamed in the store at ${goneAt}, after the last sync; kept it that way`);
+      warnings.push(`${name}: removed or renamed in the store at ${goneAt}, after the last sync; kept it that way`);
       skipped++;
       continue;
     }
@@ -144,7 +178,7 @@ export async function planRegistry(
     }
     if (live) {
       if (!legacyWins(p.modified, live.modified)) {
-        warnings.push(`${p.name}: the store's version is as new or newer (modified ${live.modified ?? 'never'}); kept it`);
+        warnings.push(`${name}: the store's version is as new or newer (modified ${live.modified ?? 'never'}); kept it`);
         skipped++;
         continue;
       }
@@ -152,52 +186,46 @@ export async function planRegistry(
         id: contentId,
         stream: projectStream(live.id),
         type: 'project.updated',
-        at: (p.modified && legacyAt(p.modified)) || nowIso(),
-        data: { description: p.description, tags: p.tags, path: p.path, modified: p.modified, ...(p.extra || live.extra ? { extra: p.extra ?? {} } : {}) },
+        at: legacyAt(p.modified) ?? nowIso(),
+        data: updatedData(p, data.path),
         meta,
       });
       updated++;
       continue;
     }
-    let id = legacyProjectId(p.name);
-    if (await side.views.projects.byId(id)) id = legacyProjectId(p.name, contentId); // that id was renamed in the store
-    projectIds.set(p.name, id);
-    events.push({
-      id: contentId,
-      stream: projectStream(id),
-      type: 'project.registered',
-      at: (p.created && legacyAt(p.created)) || (p.modified && legacyAt(p.modified)) || nowIso(),
-      data: {
-        name: p.name,
-        path: p.path,
-        description: p.description,
-        tags: p.tags,
-        created: p.created,
-        modified: p.modified,
-        ...(p.extra ? { extra: p.extra } : {}),
-      },
-      meta,
-    });
+    let id = legacyProjectId(name);
+    if (await side.views.projects.byId(id)) id = legacyProjectId(name, contentId); // that id was renamed in the store
+    projectIds.set(name, id);
+    events.push({ id: contentId, stream: projectStream(id), type: 'project.registered', at: legacyAt(p.created) ?? legacyAt(p.modified) ?? nowIso(), data, meta });
     registered++;
   }
   let activated = 0;
-  if (reg.active !== null) {
-    const id = projectIds.get(reg.active);
-    if (id === undefined) warnings.push(`the active project ${JSON.stringify(reg.active)} is not in the registry; not activated`);
+  if (model.active !== null) {
+    const id = projectIds.get(model.active);
+    if (id === undefined) warnings.push(`the active project ${JSON.stringify(model.active)} is not in the registry; not activated (kept as written for export)`);
     else {
       const current = await side.views.projects.active();
-      const eventId = derivedId('registry-active', reg.active, file.sha256);
+      const eventId = derivedId('registry-active', model.active, file.sha256);
       if (current?.id !== id && !(await side.has(eventId))) {
-        events.push({ id: eventId, stream: projectStream(id), type: 'project.activated', data: { name: reg.active }, meta });
+        events.push({ id: eventId, stream: projectStream(id), type: 'project.activated', data: { name: model.active }, meta });
         activated++;
       }
     }
   }
+  // After the activation: the layout records the file's active as the store's, until the store moves it.
+  const layout = layoutData(model);
+  const layoutId = derivedId('registry-layout', layout.document, file.sha256);
+  if ((await side.views.projects.layout())?.document !== layout.document && !(await side.has(layoutId))) {
+    events.push({ id: layoutId, stream: LAYOUT_STREAM, type: 'legacy.layout', data: layout, meta });
+  }
   if (options.provenance && events.length > 0) {
     events.push(provenance(file, 'registry', { registered, updated, activated, skipped }, meta));
   }
-  return { events, projectIds, skipped, warnings };
+  return { events, projectIds, paths, skipped, warnings, flagged };
 }
+
+/** The stream of the registry's top-level layout (one per store: a store pairs with one registry). */
+export const LAYOUT_STREAM = 'legacy-layout';
 
 export function provenance(file: LegacyFile, kind: 'registry' | 'workflow', counts: Record<string, number>, meta: Partial<EventMeta>, salt = ''): NewEvent {
   return {
@@ -212,24 +240,28 @@ export function provenance(file: LegacyFile, kind: 'registry' | 'workflow', coun
 /**
  * What makes two history entries the same entry: time, action, description and user, with a
  * missing user equal to `user: null` and unknown keys left out — the Python tool with pydantic
- * adds the one and drops the other when it rewrites the file, and that must not read as new entries.
+ * adds the one and drops the other when it rewrites the file, and that must not read as new
+ * entries. An odd entry (no timestamp or action) is identified by its whole text.
  */
-const entryContent = (e: LegacyHistoryEntry | WorkflowEntry): string => canonical([e.timestamp, e.action, e.description, e.user ?? null]);
+export const entryContent = (e: { timestamp: string | null; action: string; description: string; user?: string | null }, text: () => string): string =>
+  e.timestamp === null || e.action === '' ? `raw:${text()}` : canonical([e.timestamp, e.action, e.description, e.user ?? null]);
 
 export interface WorkflowPlan {
   events: NewEvent[];
   skipped: number;
   warnings: string[];
+  flagged: string[];
 }
 
 /**
- * The history entries of a workflow file the store does not have yet. An entry counts as present
- * when the project's history holds an equal entry not already matched (so entries the store wrote
- * out itself are not imported back); new ones get ids derived from the project, their content and
- * their ordinal among identical entries of the file.
+ * The history entries of a workflow file the store does not have yet, in write order. An entry
+ * counts as present when the project's history holds an equal entry not already matched (so
+ * entries the store wrote out itself are not imported back); new ones get ids derived from the
+ * project, their content and their ordinal among identical entries of the file. Then the file's
+ * top level (sync state, layout) when it changed.
  */
 export async function planWorkflow(
-  wf: LegacyWorkflow,
+  model: WorkflowModel,
   file: LegacyFile,
   projectId: string,
   side: StoreSide | undefined,
@@ -239,62 +271,62 @@ export async function planWorkflow(
   const have = new Map<string, number>();
   if (side) {
     for (const e of await side.views.history.list(projectId)) {
-      const k = entryContent(e);
+      const k = entryContent(e, () => entryText(e));
       have.set(k, (have.get(k) ?? 0) + 1);
     }
   }
   const seen = new Map<string, number>();
   const events: NewEvent[] = [];
   const warnings: string[] = [];
+  const flagged: string[] = [];
   let skipped = 0;
-  for (const e of wf.entries) {
-    const k = entryContent(e);
+  let at: string | undefined;
+  for (const e of model.entries) {
+    flagged.push(...e.flags);
+    const k = entryContent(e, () => e.text);
     const ordinal = seen.get(k) ?? 0;
     seen.set(k, ordinal + 1);
+    at = legacyAt(e.timestamp) ?? at;
     const left = have.get(k) ?? 0;
     if (left > 0) {
       have.set(k, left - 1);
       skipped++;
       continue;
     }
+    if (e.timestamp !== null && legacyAt(e.timestamp) === undefined) flagged.push(`entry at ${JSON.stringify(e.timestamp)}: not an ISO-8601 time; kept as written`);
     events.push({
       id: derivedId('workflow-entry', projectId, k, String(ordinal)),
       stream: workflowStream(projectId),
       type: 'workflow.recorded',
-      at: legacyAt(e.timestamp)!,
-      data: {
-        timestamp: e.timestamp,
-        action: e.action,
-        description: e.description,
-        ...(e.user !== undefined ? { user: e.user } : {}),
-        ...(e.extra ? { extra: e.extra } : {}),
-      },
+      at: at ?? nowIso(),
+      data: recordedData(e),
       meta,
     });
   }
   const history = events.length;
   let synced = 0;
-  const emptySync = wf.sync && wf.sync.last_sync === null && Object.keys(wf.sync.file_hashes).length === 0 && Object.keys(wf.sync.file_mtimes).length === 0;
-  if (wf.sync) {
-    const current = side ? await side.views.history.syncState(projectId) : undefined;
-    if (current ? canonical(current) !== canonical(wf.sync) : !emptySync) {
-      if (current && !legacyWins(wf.sync.last_sync, current.last_sync) && timeValue(wf.sync.last_sync) !== timeValue(current.last_sync)) {
-        warnings.push(`the store's file-sync state is newer (last_sync ${current.last_sync ?? 'never'}); kept it`);
-      } else {
-        events.push(syncedEvent(projectId, wf.sync, meta));
-        synced = 1;
-      }
+  const state = syncedData(model);
+  const current = side ? await side.views.history.syncState(projectId) : undefined;
+  if (!current || canonical(current) !== canonical(state)) {
+    if (current && !legacyWins(state.last_sync, current.last_sync) && timeValue(state.last_sync) !== timeValue(current.last_sync)) {
+      warnings.push(`the store's file-sync state is newer (last_sync ${current.last_sync ?? 'never'}); kept it`);
+    } else {
+      events.push(syncedEvent(projectId, state, meta));
+      synced = 1;
     }
   }
   if (options.provenance && events.length > 0) events.push(provenance(file, 'workflow', { history, synced, skipped }, meta));
-  return { events, skipped, warnings };
+  return { events, skipped, warnings, flagged };
 }
+
+/** An entry of the history view as the tool writes it (see model.ts). */
+export const entryText = (e: WorkflowEntry): string => entryTextOf(e);
 
 export const syncedEvent = (projectId: string, sync: SyncState, meta: Partial<EventMeta>): NewEvent => ({
   id: derivedId('workflow-sync', projectId, canonical(sync)),
   stream: workflowStream(projectId),
   type: 'workflow.synced',
-  at: (sync.last_sync && legacyAt(sync.last_sync)) || nowIso(),
+  at: legacyAt(sync.last_sync) ?? nowIso(),
   data: sync,
   meta,
 });
@@ -331,22 +363,22 @@ export const asReportError = (err: unknown): { code: string; message: string } =
 };
 
 /** Read and parse the registry; a missing or broken registry stops the whole import. */
-export async function loadRegistry(path: string): Promise<{ file: LegacyFile; registry: LegacyRegistry }> {
+export async function loadRegistry(path: string): Promise<{ file: LegacyFile; model: RegistryModel }> {
   const file = await readLegacyFile(path);
   if (!file) {
     throw new StoreError('LEGACY_NOT_FOUND', `no legacy registry at ${path}`, { hint: 'pass --registry FILE or set PYGUBUAI_REGISTRY_PATH' });
   }
-  return { file, registry: await parseRegistry(parseLegacyJson(file), path) };
+  return { file, model: parseRegistryModel(file.text, path) };
 }
 
 /** Read, parse and schema-check one workflow file (undefined: there is none). */
-export async function loadWorkflow(path: string, registry: SchemaRegistry): Promise<{ file: LegacyFile; workflow: LegacyWorkflow } | undefined> {
+export async function loadWorkflow(path: string, registry: SchemaRegistry): Promise<{ file: LegacyFile; model: WorkflowModel } | undefined> {
   const file = await readLegacyFile(path);
   if (!file) return undefined;
-  const workflow = parseWorkflow(parseLegacyJson(file), path);
-  const probe = await planWorkflow(workflow, file, '00000000-0000-8000-0000-000000000000', undefined, { source: 'import' }, { provenance: false });
+  const model = parseWorkflowModel(file.text, path);
+  const probe = await planWorkflow(model, file, '00000000-0000-8000-0000-000000000000', undefined, { source: 'import' }, { provenance: false });
   await validateEvents(registry, probe.events, path);
-  return { file, workflow };
+  return { file, model };
 }
 
 export async function pool<T>(items: readonly T[], width: number, work: (item: T, index: number) => Promise<void>): Promise<void> {
@@ -372,17 +404,19 @@ export async function importLegacy(store: Store, options: ImportOptions): Promis
   const strict = options.strict ?? false;
   const withWorkflows = options.workflows ?? true;
   const width = options.concurrency ?? 16;
-  const { file: regFile, registry } = await loadRegistry(options.registryPath);
+  const { file: regFile, model } = await loadRegistry(options.registryPath);
+  const paths = await resolveEntryPaths(model, options.registryPath);
   const files: FileReport[] = [];
-  const missingDirectories = registry.projects.filter((p) => !p.pathExists).map((p) => ({ name: p.name, path: p.path }));
-  const total = 1 + (withWorkflows ? registry.projects.length : 0) * (strict ? 2 : 1);
+  const missingDirectories = model.projects.filter((p) => !paths.get(p.name)?.exists).map((p) => ({ name: p.name, path: paths.get(p.name)?.path ?? '' }));
+  const withPath = model.projects.filter((p) => paths.has(p.name));
+  const total = 1 + (withWorkflows ? withPath.length : 0) * (strict ? 2 : 1);
   let done = 0;
   const tick = () => options.onProgress?.(++done, total);
 
-  const probe = await planRegistry(registry, regFile, { views: emptyViews(store), has: async () => false }, meta, { provenance: true });
+  const probe = await planRegistry(model, regFile, { views: emptyViews(store), has: async () => false }, meta, { provenance: true, paths });
   await validateEvents(store.registry, probe.events, options.registryPath);
 
-  const workflowPaths = withWorkflows ? registry.projects.map((p) => ({ project: p, path: workflowFileOf(p.path) })) : [];
+  const workflowPaths = withWorkflows ? withPath.map((p) => ({ project: p, path: workflowFileOf(paths.get(p.name)!.path) })) : [];
   if (strict) {
     const broken: FileReport[] = [];
     await pool(workflowPaths, width, async ({ project, path }) => {
@@ -401,11 +435,11 @@ export async function importLegacy(store: Store, options: ImportOptions): Promis
   let plan: RegistryPlan;
   let imported = 0;
   if (dryRun) {
-    plan = await planRegistry(registry, regFile, storeSide(store), meta, { provenance: true });
+    plan = await planRegistry(model, regFile, storeSide(store), meta, { provenance: true, paths });
     imported = plan.events.filter((e) => e.type !== 'legacy.imported').length;
   } else {
     plan = await store.transact(async (tx, views) => {
-      const p = await planRegistry(registry, regFile, txSide(tx, views), meta, { provenance: true });
+      const p = await planRegistry(model, regFile, txSide(tx, views), meta, { provenance: true, paths });
       imported = (await appendNew(tx, p.events)).length;
       return p;
     });
@@ -417,6 +451,7 @@ export async function importLegacy(store: Store, options: ImportOptions): Promis
     imported,
     skipped: plan.skipped,
     ...(plan.warnings.length > 0 ? { warnings: plan.warnings } : {}),
+    ...(plan.flagged.length > 0 ? { flagged: plan.flagged } : {}),
   });
   tick();
 
@@ -426,17 +461,18 @@ export async function importLegacy(store: Store, options: ImportOptions): Promis
     rows[i] = row;
     try {
       const loaded = await loadWorkflow(path, store.registry);
-      const projectId = plan.projectIds.get(project.name);
+      const projectId = plan.projectIds.get(wellFormedText(project.name));
+      const report = (p: WorkflowPlan, imported: number) =>
+        Object.assign(row, { imported, skipped: p.skipped }, p.warnings.length > 0 ? { warnings: p.warnings } : {}, p.flagged.length > 0 ? { flagged: p.flagged } : {});
       if (!loaded) row.status = 'absent';
       else if (projectId === undefined) row.warnings = ['its project is not live in the store (removed or renamed there); not imported'];
       else if (dryRun) {
-        const p = await planWorkflow(loaded.workflow, loaded.file, projectId, storeSide(store), meta, { provenance: true });
-        Object.assign(row, { imported: p.events.filter((e) => e.type !== 'legacy.imported').length, skipped: p.skipped }, p.warnings.length > 0 ? { warnings: p.warnings } : {});
+        const p = await planWorkflow(loaded.model, loaded.file, projectId, storeSide(store), meta, { provenance: true });
+        report(p, p.events.filter((e) => e.type !== 'legacy.imported').length);
       } else {
         await store.transact(async (tx, views) => {
-          const p = await planWorkflow(loaded.workflow, loaded.file, projectId, txSide(tx, views), meta, { provenance: true });
-          const imported = (await appendNew(tx, p.events)).length;
-          Object.assign(row, { imported, skipped: p.skipped }, p.warnings.length > 0 ? { warnings: p.warnings } : {});
+          const p = await planWorkflow(loaded.model, loaded.file, projectId, txSide(tx, views), meta, { provenance: true });
+          report(p, (await appendNew(tx, p.events)).length);
         });
       }
       if (row.imported > 0) row.status = 'imported';
@@ -469,6 +505,6 @@ function finish(partial: Omit<ImportReport, 'totals' | 'ms'>, started: number): 
 
 /** Views of an empty store, for checking a registry's events against their schemas up front. */
 function emptyViews(store: Store): Views {
-  const none = { byName: async () => undefined, byId: async () => undefined, active: async () => undefined };
+  const none = { byName: async () => undefined, byId: async () => undefined, active: async () => undefined, layout: async () => undefined };
   return { ...store.views, projects: none as unknown as Views['projects'] };
 }

@@ -8,12 +8,14 @@ import type { Rows } from '../projections/projection.js';
 import { safeWorkflowFile } from '../paths.js';
 import type { Store } from '../store.js';
 import { writeFileAtomic } from '../lib/atomic-file.js';
-import { registryDocument, workflowDocument, type ExportReport } from './export.js';
+import type { ExportReport } from './export.js';
 import { canonical, derivedId, legacyStream } from './ids.js';
-import { appendNew, asReportError, legacyProjectId, loadWorkflow, planWorkflow, pool, validateEvents, type FileReport } from './import.js';
+import { appendNew, asReportError, LAYOUT_STREAM, legacyProjectId, loadWorkflow, planWorkflow, pool, resolveEntryPaths, txSide, validateEvents, type FileReport } from './import.js';
 import { withRegistryLock } from './lock.js';
-import { legacyAt, parseLegacyJson, parseRegistry, readLegacyFile, sha256, type LegacyFile, type LegacyProject } from './parse.js';
-import { pythonJson } from './python-json.js';
+import { entryOfRow, layoutData, parseRegistryModel, registeredData, registryModelFromViews, serializeRegistry, updatedData, workflowModelFromViews, type LegacyProjectEntry, type RegistryModel } from './model.js';
+import { legacyAt, readLegacyFile, sha256, type LegacyFile } from './parse.js';
+import { parsePyJson, pythonJson, type PyValue } from './python-json.js';
+import { wellFormedText } from '../lib/text.js';
 
 export interface SyncOptions {
   registryPath: string;
@@ -71,9 +73,10 @@ export interface SyncBase {
   refused: RefusedEntry[];
 }
 
+/** A registry entry the store's schemas refuse: its key and its text as written, kept in the file. */
 interface RefusedEntry {
   name: string;
-  entry: unknown;
+  entry: string;
   reason: string;
 }
 
@@ -136,13 +139,13 @@ const TORN_RETRY_MS = 2000;
  * The registry as JSON, read under the tool's lock. A tool without filelock writes in place, so a
  * read can meet a half-written file: re-read it for a while before calling it invalid.
  */
-async function readRegistryDoc(path: string): Promise<{ file: LegacyFile; doc: unknown; torn: number } | undefined> {
+async function readRegistryModel(path: string): Promise<{ file: LegacyFile; model: RegistryModel; torn: number } | undefined> {
   const started = Date.now();
   for (let attempt = 0; ; attempt++) {
     const file = await readLegacyFile(path);
     if (!file) return undefined;
     try {
-      return { file, doc: parseLegacyJson(file), torn: attempt };
+      return { file, model: parseRegistryModel(file.text, path), torn: attempt };
     } catch (err) {
       if (!isStoreError(err) || err.code !== 'LEGACY_INVALID_JSON') throw err;
       if (Date.now() - started >= TORN_RETRY_MS) {
@@ -153,29 +156,31 @@ async function readRegistryDoc(path: string): Promise<{ file: LegacyFile; doc: u
   }
 }
 
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-
-/** Each entry parsed on its own, so one the store cannot take does not stop the others. */
-async function parseEntries(doc: unknown, path: string): Promise<{ projects: LegacyProject[]; active: string | null; refused: RefusedEntry[] }> {
-  if (!isObject(doc) || !isObject(doc.projects)) return { ...(await parseRegistry(doc, path)), refused: [] };
-  const projects: LegacyProject[] = [];
-  const refused: RefusedEntry[] = [];
-  for (const [name, entry] of Object.entries(doc.projects)) {
-    try {
-      projects.push(...(await parseRegistry({ projects: { [name]: entry } }, path)).projects);
-    } catch (err) {
-      if (!isStoreError(err) || err.code !== 'LEGACY_BAD_SHAPE') throw err;
-      refused.push({ name, entry, reason: err.message.replace(`${path}: `, '') });
-    }
-  }
-  const { active } = await parseRegistry({ ...doc, projects: {} }, path);
-  return { projects, active, refused };
-}
-
-/** The fields a sync merges one by one (`name` is the key; `modified` follows the winner). */
-const FIELDS = ['path', 'description', 'tags', 'extra'] as const;
+/**
+ * The fields a sync merges one by one. `rest` is the entry without them (created, unknown keys):
+ * only the Python tool changes it. `name` is the key; `modified` follows the winner.
+ */
+const FIELDS = ['path', 'description', 'tags', 'rest'] as const;
 type Field = (typeof FIELDS)[number];
-const fieldOf = (p: Pick<ProjectRow, Field>, f: Field): unknown => (f === 'extra' ? (p.extra ?? {}) : p[f]);
+const TYPED = new Set(['path', 'description', 'tags', 'modified']);
+
+/** The entry's other keys as text (created, unknown keys), in file order. */
+const restOf = (text: string): string => {
+  const v = parsePyJson(text);
+  return v instanceof Map ? pythonJson(new Map([...v].filter(([k]) => !TYPED.has(k)))) : `raw:${text}`;
+};
+
+/** One side's value of a field: a store row (rest from its entry as the tool would write it) or a registry entry. */
+interface Sided {
+  path: string;
+  description: string;
+  tags: string[];
+  rest: string;
+  modified: string | null;
+}
+const ofRow = (row: ProjectRow): Sided => ({ path: row.path, description: row.description, tags: row.tags, modified: row.modified, rest: restOf(entryOfRow(row).text) });
+const ofEntry = (p: LegacyProjectEntry, path: string): Sided => ({ path, description: p.description, tags: p.tags, modified: p.modified, rest: restOf(p.text) });
+const fieldOf = (p: Sided, f: Field): unknown => p[f];
 const same = (a: unknown, b: unknown): boolean => canonical(a) === canonical(b);
 
 const timeValue = (t: string | null | undefined): number => {
@@ -194,13 +199,16 @@ function memoryRows(): Rows & { map: Map<string, unknown> } {
 async function projectAt(store: Store, stream: string, seq: number): Promise<{ row: ProjectRow | undefined; earlier: Record<Field, unknown[]> }> {
   const rows = memoryRows();
   const key = projectKeys.byId(projectIdOf(stream));
-  const earlier: Record<Field, unknown[]> = { path: [], description: [], tags: [], extra: [] };
+  const earlier: Record<Field, unknown[]> = { path: [], description: [], tags: [], rest: [] };
   for (const e of await store.log.readStream(stream)) {
     if (e.seq > seq) break;
     const before = rows.map.get(key) as ProjectRow | undefined;
     await projectsProjection.fold(e as never, rows);
     const after = rows.map.get(key) as ProjectRow | undefined;
-    if (before && after) for (const f of FIELDS) if (!same(fieldOf(before, f), fieldOf(after, f))) earlier[f].push(fieldOf(before, f));
+    if (before && after) {
+      const [b, a] = [ofRow(before), ofRow(after)];
+      for (const f of FIELDS) if (!same(fieldOf(b, f), fieldOf(a, f))) earlier[f].push(fieldOf(b, f));
+    }
   }
   return { row: rows.map.get(key) as ProjectRow | undefined, earlier };
 }
@@ -270,31 +278,29 @@ export async function pullLegacy(store: Store, options: SyncOptions & { base?: S
   const warnings: string[] = [];
   const registryPath = options.registryPath;
   const base = 'base' in options ? options.base : await readBase(store, registryPath);
-  const read = await readRegistryDoc(registryPath);
+  const read = await readRegistryModel(registryPath);
   report.tornReads = read?.torn ?? 0;
   let refusedNow: RefusedEntry[] = base?.refused ?? [];
   if (!read || read.file.sha256 === base?.sha256) report.refused = refusedNow.map((r) => ({ name: r.name, reason: r.reason }));
   else {
-    const parsed = await parseEntries(read.doc, registryPath);
-    refusedNow = parsed.refused;
-    const events = await mergeRegistry(store, parsed, base, options, meta, report);
+    refusedNow = [];
+    const groups = await mergeRegistry(store, read.model, base, options, meta, report);
     const accepted: NewEvent[] = [];
     // An entry the schemas refuse is left in the file as it is; it must not stop the others.
-    for (const group of events) {
+    for (const group of groups) {
       try {
         await validateEvents(store.registry, group.events, registryPath);
         accepted.push(...group.events);
         group.count();
       } catch (err) {
-        if (!isStoreError(err) || err.code !== 'LEGACY_BAD_SHAPE' || group.name === undefined) throw err;
-        const entry = isObject(read.doc) && isObject(read.doc.projects) ? read.doc.projects[group.name] : undefined;
-        refusedNow.push({ name: group.name, entry, reason: err.message.replace(`${registryPath}: `, '') });
+        if (!isStoreError(err) || err.code !== 'LEGACY_BAD_SHAPE' || group.entry === undefined) throw err;
+        refusedNow.push({ name: group.entry.name, entry: group.entry.text, reason: err.message.replace(`${registryPath}: `, '') });
       }
     }
-    const knownRefused = new Map((base?.refused ?? []).map((r) => [r.name, canonical(r.entry)]));
+    const knownRefused = new Map((base?.refused ?? []).map((r) => [r.name, r.entry]));
     for (const r of refusedNow) {
       report.refused.push({ name: r.name, reason: r.reason });
-      if (knownRefused.get(r.name) !== canonical(r.entry)) {
+      if (knownRefused.get(r.name) !== r.entry) {
         warnings.push(`${r.name.length > 60 ? `${r.name.slice(0, 57)}...` : r.name}: the store cannot hold this registry entry (${r.reason}); it stays in the file as it is`);
       }
     }
@@ -319,7 +325,7 @@ export async function pullLegacy(store: Store, options: SyncOptions & { base?: S
       const loaded = await loadWorkflow(path, store.registry);
       if (!loaded) return;
       const imported = await store.transact(async (tx, views) => {
-        const plan = await planWorkflow(loaded.workflow, loaded.file, p.id, { views, has: async (id) => (await tx.get(`i!${id}`)) !== undefined }, meta, { provenance: true });
+        const plan = await planWorkflow(loaded.model, loaded.file, p.id, txSide(tx, views), meta, { provenance: true });
         warnings.push(...plan.warnings.map((w) => `${p.name}: ${w}`));
         return (await appendNew(tx, plan.events)).filter((e) => e.type === 'workflow.recorded').length;
       });
@@ -343,14 +349,16 @@ export async function pullLegacy(store: Store, options: SyncOptions & { base?: S
 
 /** The events one registry entry leads to, validated together; `count` tallies them once accepted. */
 interface EntryEvents {
-  name?: string;
+  entry?: LegacyProjectEntry;
   events: NewEvent[];
   count: () => void;
 }
 
+const nowIso = () => new Date().toISOString();
+
 async function mergeRegistry(
   store: Store,
-  json: { projects: LegacyProject[]; active: string | null },
+  json: RegistryModel,
   base: SyncBase | undefined,
   options: SyncOptions,
   meta: Partial<EventMeta>,
@@ -358,16 +366,24 @@ async function mergeRegistry(
 ): Promise<EntryEvents[]> {
   const registry = options.registryPath;
   const view = base ? await baseView(store, base) : undefined;
+  const paths = await resolveEntryPaths(json, registry);
   const out: EntryEvents[] = [];
   const seen = new Set<string>();
   const salt = String(base?.seq ?? 0);
-  for (const j of json.projects) {
-    seen.add(j.name);
-    const b = view?.byName.get(j.name);
+  const registered = new Map<string, string>();
+  for (const p of json.projects) {
+    const name = wellFormedText(p.name);
+    if (seen.has(name)) continue; // a name that is not well-formed Unicode reads as another's; the import says so
+    seen.add(name);
+    const path = paths.get(p.name)?.path ?? '';
+    const j = ofEntry(p, path);
+    const b = view?.byName.get(name);
     if (b) {
-      if (FIELDS.every((f) => same(fieldOf(j, f), fieldOf(b, f))) && j.modified === b.modified) continue;
-      if (!newer(j.modified, b.modified)) {
-        report.staleOverwritten.push(j.name);
+      const bs = ofRow(b);
+      const unchanged = entryOfRow(b).text === p.text || (FIELDS.every((f) => same(fieldOf(j, f), fieldOf(bs, f))) && j.modified === bs.modified);
+      if (unchanged) continue;
+      if (!newer(j.modified, bs.modified)) {
+        report.staleOverwritten.push(name);
         continue;
       }
       const s = await store.views.projects.byId(b.id);
@@ -375,24 +391,32 @@ async function mergeRegistry(
         // The store removed it after the base and has not written that back yet.
         const removed = await goneAt(store, b.name);
         if (removed !== undefined && !newer(j.modified, removed)) {
-          report.staleIgnored.push(j.name);
+          report.staleIgnored.push(name);
           continue;
         }
-        out.push(registration(j, legacyProjectId(j.name, `${b.id}:${salt}`), meta, report));
+        out.push(registration(p, path, legacyProjectId(name, `${b.id}:${salt}`), meta, report));
         continue;
       }
+      const ss = ofRow(s);
       const { earlier } = await projectAt(store, projectStream(b.id), base!.seq);
       const storeAt = view!.storeChanged.get(projectStream(b.id));
-      const changes: Record<string, unknown> = {};
+      const storeWins: Field[] = [];
       const conflicts: NewEvent[] = [];
       for (const f of FIELDS) {
         const jv = fieldOf(j, f);
-        if (same(jv, fieldOf(b, f)) || same(jv, fieldOf(s, f))) continue;
+        if (same(jv, fieldOf(bs, f))) {
+          if (!same(fieldOf(ss, f), jv)) storeWins.push(f); // only the store changed it
+          continue;
+        }
+        if (same(jv, fieldOf(ss, f))) continue;
         // A value this field had before the base is a stale read of it, not an edit.
-        if (earlier[f].some((v) => same(v, jv))) continue;
-        if (!same(fieldOf(s, f), fieldOf(b, f))) {
+        if (earlier[f].some((v) => same(v, jv))) {
+          storeWins.push(f);
+          continue;
+        }
+        if (!same(fieldOf(ss, f), fieldOf(bs, f))) {
           const winner = newer(j.modified, storeAt) ? 'json' : 'store';
-          const c: SyncConflict = { project: s.name, field: f, winner, kept: winner === 'json' ? jv : fieldOf(s, f), lost: winner === 'json' ? fieldOf(s, f) : jv };
+          const c: SyncConflict = { project: s.name, field: f, winner, kept: winner === 'json' ? jv : fieldOf(ss, f), lost: winner === 'json' ? fieldOf(ss, f) : jv };
           report.conflicts.push(c);
           conflicts.push({
             id: derivedId('sync-conflict', s.id, f, canonical(jv), salt),
@@ -401,55 +425,57 @@ async function mergeRegistry(
             data: { registry, projectId: s.id, ...c, ...(storeAt ? { storeAt } : {}), jsonModified: j.modified },
             meta,
           });
-          if (winner === 'store') continue;
+          if (winner === 'store') storeWins.push(f);
         }
-        changes[f] = jv;
       }
-      const modifiedWins = Object.keys(changes).length > 0 || (conflicts.length === 0 && newer(j.modified, s.modified));
-      const events = [...conflicts];
-      if (modifiedWins) {
-        events.push({
-          id: derivedId('sync-update', s.id, canonical(changes), String(j.modified), salt),
-          stream: projectStream(s.id),
-          type: 'project.updated',
-          at: (j.modified && legacyAt(j.modified)) || new Date().toISOString(),
-          data: { ...changes, modified: j.modified },
-          meta,
-        });
+      const taken = FIELDS.filter((f) => !storeWins.includes(f) && !same(fieldOf(j, f), fieldOf(ss, f)));
+      if (taken.length === 0) {
+        if (conflicts.length > 0) out.push({ events: conflicts, count: () => {} });
+        continue;
       }
-      if (events.length > 0) out.push({ name: j.name, events, count: () => void (modifiedWins && report.updated++) });
+      // The entry as the tool wrote it, with the fields the store keeps set in place.
+      const merged = mergedEntry(p, s, newer(s.modified, j.modified) ? [...storeWins, 'modified'] : storeWins);
+      const mergedPath = storeWins.includes('path') ? s.path : path;
+      out.push({
+        entry: p,
+        events: [
+          ...conflicts,
+          {
+            id: derivedId('sync-update', s.id, merged.text, salt),
+            stream: projectStream(s.id),
+            type: 'project.updated',
+            at: legacyAt(j.modified) ?? nowIso(),
+            data: updatedData(merged, mergedPath),
+            meta,
+          },
+        ],
+        count: () => void report.updated++,
+      });
       continue;
     }
-    const s = await store.views.projects.byName(j.name);
+    const s = await store.views.projects.byName(name);
     if (s) {
       // The same name on both sides, not in the base: the newer `modified` wins, the store on a tie.
-      const changes = Object.fromEntries(FIELDS.filter((f) => !same(fieldOf(j, f), fieldOf(s, f))).map((f) => [f, fieldOf(j, f)]));
-      if (!newer(j.modified, s.modified) || (Object.keys(changes).length === 0 && j.modified === s.modified)) continue;
+      if (entryOfRow(s).text === p.text || !newer(j.modified, s.modified)) continue;
       out.push({
-        name: j.name,
-        events: [{
-          id: derivedId('sync-update', s.id, canonical(changes), String(j.modified), salt),
-          stream: projectStream(s.id),
-          type: 'project.updated',
-          at: (j.modified && legacyAt(j.modified)) || new Date().toISOString(),
-          data: { ...changes, modified: j.modified },
-          meta,
-        }],
+        entry: p,
+        events: [{ id: derivedId('sync-update', s.id, p.text, salt), stream: projectStream(s.id), type: 'project.updated', at: legacyAt(j.modified) ?? nowIso(), data: updatedData(p, path), meta }],
         count: () => void report.updated++,
       });
       continue;
     }
     if (base) {
       // Only a name the store once had can be a stale copy; a name it never knew is a new project.
-      const removed = await goneAt(store, j.name);
-      if (removed !== undefined && !newer(j.modified ?? j.created, removed)) {
-        report.staleIgnored.push(j.name);
+      const removed = await goneAt(store, name);
+      if (removed !== undefined && !newer(j.modified ?? p.created, removed)) {
+        report.staleIgnored.push(name);
         continue;
       }
     }
-    let id = legacyProjectId(j.name);
-    if ((await store.log.readStream(projectStream(id), { limit: 1 })).length > 0) id = legacyProjectId(j.name, `${canonical(j)}:${salt}`);
-    out.push(registration(j, id, meta, report));
+    let id = legacyProjectId(name);
+    if ((await store.log.readStream(projectStream(id), { limit: 1 })).length > 0) id = legacyProjectId(name, `${p.text}:${salt}`);
+    registered.set(name, id);
+    out.push(registration(p, path, id, meta, report));
   }
 
   if (view) {
@@ -459,7 +485,6 @@ async function mergeRegistry(
       if (!s || s.name !== name) continue; // the store removed or renamed it: nothing was lost
       if (options.acceptRemovals) {
         out.push({
-          name,
           events: [{ id: derivedId('sync-remove', s.id, salt), stream: projectStream(s.id), type: 'project.removed', data: { name }, meta }],
           count: () => void report.removed.push(name),
         });
@@ -467,40 +492,63 @@ async function mergeRegistry(
     }
   }
 
+  // The top level (version, unknown keys) as the tool wrote it, then the active project.
+  const layout = layoutData(json);
+  if ((await store.views.projects.layout())?.document !== layout.document) {
+    out.push({ events: [{ id: derivedId('sync-layout', layout.document, salt), stream: LAYOUT_STREAM, type: 'legacy.layout', data: layout, meta }], count: () => {} });
+  }
   const jActive = json.active;
   const sActive = (await store.views.projects.active())?.name ?? null;
   const changedByJson = base ? jActive !== base.active : jActive !== null;
   const changedByStore = base ? sActive !== base.active : false;
   if (jActive !== null && changedByJson && !changedByStore && jActive !== sActive) {
-    const live = (await store.views.projects.byName(jActive)) ?? out.flatMap((g) => g.events).find((e) => e.type === 'project.registered' && (e.data as { name: string }).name === jActive);
-    if (live) {
-      const stream = 'stream' in live ? live.stream : projectStream(live.id);
+    const id = (await store.views.projects.byName(jActive))?.id ?? registered.get(jActive);
+    if (id !== undefined) {
       out.push({
-        events: [{ id: derivedId('sync-active', jActive, salt, String(sActive)), stream, type: 'project.activated', data: { name: jActive }, meta }],
+        events: [{ id: derivedId('sync-active', jActive, salt, String(sActive)), stream: projectStream(id), type: 'project.activated', data: { name: jActive }, meta }],
         count: () => void report.activated++,
       });
     }
+  } else if (sActive !== null && jActive !== sActive && out.some((g) => g.events.some((e) => e.type === 'legacy.layout'))) {
+    // The layout just read names the file's active; the store's own choice stands over it.
+    const id = (await store.views.projects.byName(sActive))!.id;
+    out.push({ events: [{ id: derivedId('sync-active-kept', sActive, salt, String(jActive)), stream: projectStream(id), type: 'project.activated', data: { name: sActive }, meta }], count: () => {} });
   }
   return out;
 }
 
-function registration(j: LegacyProject, id: string, meta: Partial<EventMeta>, report: PullReport): EntryEvents {
+/** The registry entry `p` with the fields the store keeps (store's values) set in place. */
+function mergedEntry(p: LegacyProjectEntry, s: ProjectRow, storeWins: ReadonlyArray<Field | 'modified'>): LegacyProjectEntry {
+  const typed = storeWins.filter((f): f is Exclude<Field | 'modified', 'rest'> => f !== 'rest');
+  if (typed.length === 0 && !storeWins.includes('rest')) return p;
+  let value: PyValue = p.value;
+  if (storeWins.includes('rest')) {
+    const mine = parsePyJson(entryOfRow(s).text);
+    value = mine instanceof Map ? new Map([...mine].map(([k, v]) => [k, p.value instanceof Map && TYPED.has(k) && p.value.has(k) ? p.value.get(k)! : v])) : value;
+  }
+  if (!(value instanceof Map)) return p;
+  const next = new Map(value);
+  for (const f of typed) next.set(f, s[f] as PyValue);
+  const text = pythonJson(next);
   return {
-    name: j.name,
+    ...p,
+    value: next,
+    text,
+    ...(typed.includes('description') ? { description: s.description } : {}),
+    ...(typed.includes('tags') ? { tags: s.tags } : {}),
+    ...(typed.includes('modified') ? { modified: s.modified } : {}),
+  };
+}
+
+function registration(p: LegacyProjectEntry, path: string, id: string, meta: Partial<EventMeta>, report: PullReport): EntryEvents {
+  return {
+    entry: p,
     events: [{
-      id: derivedId('sync-register', id, canonical({ ...j, pathExists: undefined })),
+      id: derivedId('sync-register', id, p.text),
       stream: projectStream(id),
       type: 'project.registered',
-      at: (j.created && legacyAt(j.created)) || (j.modified && legacyAt(j.modified)) || new Date().toISOString(),
-      data: {
-        name: j.name,
-        path: j.path,
-        description: j.description,
-        tags: j.tags,
-        created: j.created,
-        modified: j.modified,
-        ...(j.extra ? { extra: j.extra } : {}),
-      },
+      at: legacyAt(p.created) ?? legacyAt(p.modified) ?? nowIso(),
+      data: registeredData(p, path),
       meta,
     }],
     count: () => void report.registered++,
@@ -517,12 +565,17 @@ export async function pushLegacy(
   options: { registryPath: string; workflows: boolean | ReadonlySet<string>; refused: RefusedEntry[]; stamps?: Record<string, string | null>; counts?: Record<string, number>; actor?: string },
 ): Promise<ExportReport> {
   const started = performance.now();
-  const { doc, rows } = await registryDocument(store.views);
-  const projects = (doc as { projects: Record<string, unknown> }).projects;
-  const kept = options.refused.filter((r) => !(r.name in projects));
-  for (const r of kept) projects[r.name] = r.entry;
-  const text = pythonJson(doc);
-  await writeFileAtomic(options.registryPath, text);
+  const { model, rows } = await registryModelFromViews(store.views);
+  // An entry the store refused goes back as the tool wrote it: in place of the store's, or last.
+  const kept = options.refused;
+  for (const r of kept) {
+    const entry: LegacyProjectEntry = { name: r.name, value: null, text: r.entry, path: undefined, description: '', tags: [], created: null, modified: null, flags: [] };
+    const at = model.projects.findIndex((p) => p.name === r.name);
+    if (at >= 0) model.projects[at] = entry;
+    else model.projects.push(entry);
+  }
+  const text = serializeRegistry(model);
+  await writeFileAtomic(options.registryPath, text, { keepMode: true, followLinks: true });
   const report: ExportReport = { registry: options.registryPath, registrySha256: sha256(text), projects: rows.length, workflowFiles: [], skipped: [], ms: 0 };
   const which = options.workflows;
   const chosen = which === false ? [] : which === true ? rows : rows.filter((p) => which.has(p.id));
@@ -534,15 +587,15 @@ export async function pushLegacy(
       report.skipped.push({ project: p.name, reason: `its path ${JSON.stringify(p.path)} is not a plain absolute path` });
       continue;
     }
-    const wf = await workflowDocument(store.views, p);
+    const wf = await workflowModelFromViews(store.views, p);
     if (!wf) continue;
     if (!(await stat(p.path).catch(() => undefined))?.isDirectory()) {
       report.skipped.push({ project: p.name, reason: `directory ${p.path} does not exist` });
       continue;
     }
     try {
-      await writeFileAtomic(file, pythonJson(wf.doc));
-      report.workflowFiles.push({ project: p.name, file, entries: wf.entries });
+      await writeFileAtomic(file, wf.text, { keepMode: true, followLinks: true });
+      report.workflowFiles.push({ project: p.name, file, entries: wf.model.entries.length });
       stamps[p.id] = await fileStamp(file);
     } catch (err) {
       if (!isStoreError(err)) throw err;

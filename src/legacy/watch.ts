@@ -79,7 +79,9 @@ export async function watchLegacy(store: Store, options: SyncOptions, log: (line
   };
   watcher.on('all', poke);
   await new Promise<void>((resolve) => watcher.once('ready', () => resolve()));
-  await once(true);
+  // The first sync runs as `running`, so the events of its own writes wait for it and then find nothing new.
+  run(true);
+  await running;
   await follow();
   log(`${clock()} watching ${options.registryPath} and ${watched.size - 1} workflow files (Ctrl-C stops)`);
 

@@ -11,3 +11,6 @@ export function words(...texts: ReadonlyArray<string | readonly string[] | undef
   }
   return [...out];
 }
+
+/** The string with each half of a surrogate pair replaced by U+FFFD (UTF-8 has no form for it). */
+export const wellFormedText = (s: string): string => s.replace(/\p{Cs}/gu, '\uFFFD');

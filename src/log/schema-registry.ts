@@ -2,6 +2,7 @@ import type { ErrorObject } from 'ajv';
 import { LATEST_VERSION } from '../generated/events.js';
 import { StoreError, ValidationError } from '../errors.js';
 import type { StoredEvent } from './envelope.js';
+import { BUILT_IN_UPCASTERS } from './upcasters.js';
 
 export type Upcaster = (data: Record<string, unknown>, event: StoredEvent) => Record<string, unknown>;
 
@@ -29,6 +30,10 @@ export class SchemaRegistry {
   private readonly runtime = new Map<string, Validate>();
   private readonly upcasters = new Map<string, Upcaster>();
   private validators: Validators | undefined;
+
+  constructor() {
+    for (const [type, from, upcast] of BUILT_IN_UPCASTERS) this.registerUpcaster(type, from, upcast);
+  }
 
   latestVersion(type: string): number | undefined {
     return this.latest.get(type);

@@ -262,7 +262,7 @@ async function foldMetric(event: EventOf<'analytics.recorded'>, rows: Rows): Pro
 
 async function foldWorkflow(event: EventOf<'workflow.recorded'>, rows: Rows): Promise<void> {
   const pid = projectIdOf(event.stream);
-  const when = normaliseAt(event.data.timestamp) ?? event.at;
+  const when = (event.data.timestamp === null ? undefined : normaliseAt(event.data.timestamp)) ?? event.at;
   const day = dayOf(when);
   const action = event.data.action;
   await addCount(rows, analyticsKeys.activityDay(pid, day), 1);

@@ -1,14 +1,15 @@
 import { seqHex, SEP } from '../log/keys.js';
-import { timeSortKey } from '../lib/time.js';
 import { projectIdOf } from './projects.js';
 import { defineProjection } from './projection.js';
 
 export interface WorkflowEntry {
-  timestamp: string;
+  /** As written; null when an imported entry had no string timestamp. */
+  timestamp: string | null;
   action: string;
   description: string;
   user?: string | null;
-  extra?: Record<string, unknown>;
+  /** An imported entry as written (Python JSON text), written back on export. */
+  legacy?: { entry: string };
   seq: number;
 }
 
@@ -16,25 +17,29 @@ export interface SyncState {
   file_hashes: Record<string, string>;
   file_mtimes: Record<string, number>;
   last_sync: string | null;
+  /** An imported workflow file's top level as written (its list left empty), and which list it had. */
+  legacy?: { document: string; format: 'history' | 'changes' | 'none' };
 }
 
 export const WORKFLOW = 'workflow';
 export const workflowStream = (projectId: string): string => `workflow-${projectId}`;
 
-/** Row keys of the workflow view (inside `v!workflow!`): history is ordered by timestamp, then seq. */
+/**
+ * Row keys of the workflow view (inside `v!workflow!`): history is in write order (log order), as
+ * the Python tool keeps it — its last 100 entries are the last 100 written, whatever their times.
+ */
 export const workflowKeys = {
-  entry: (projectId: string, timestamp: string, seq: number) =>
-    `h!${projectId}${SEP}${timeSortKey(timestamp)}${SEP}${seqHex(seq)}`,
+  entry: (projectId: string, seq: number) => `h!${projectId}${SEP}${seqHex(seq)}`,
   historyPrefix: (projectId: string) => `h!${projectId}${SEP}`,
   sync: (projectId: string) => `sync!${projectId}`,
   projectCount: (projectId: string) => `n!${projectId}`,
   count: 'count',
 } as const;
 
-/** Per-project workflow history in time order, the file-sync state, and counters. */
+/** Per-project workflow history in write order, the file-sync state, and counters. */
 export const workflowProjection = defineProjection({
   name: WORKFLOW,
-  version: 1,
+  version: 2,
   handles: ['workflow.recorded', 'workflow.synced'],
   async fold(event, rows) {
     const projectId = projectIdOf(event.stream);
@@ -44,7 +49,7 @@ export const workflowProjection = defineProjection({
     }
     const d = event.data;
     const entry: WorkflowEntry = { ...d, seq: event.seq };
-    rows.put(workflowKeys.entry(projectId, d.timestamp, event.seq), entry);
+    rows.put(workflowKeys.entry(projectId, event.seq), entry);
     rows.put(workflowKeys.count, ((await rows.get<number>(workflowKeys.count)) ?? 0) + 1);
     const pc = workflowKeys.projectCount(projectId);
     rows.put(pc, ((await rows.get<number>(pc)) ?? 0) + 1);

@@ -1,9 +1,10 @@
 import { StoreError } from '../errors.js';
 import { words } from '../lib/text.js';
-import { PROJECTS, projectKeys, type ProjectRow } from '../projections/projects.js';
+import { PROJECTS, projectKeys, type LayoutRow, type ProjectRow } from '../projections/projects.js';
 import { lastPart, ViewReader, type ViewSource } from './source.js';
 
-export type ProjectSort = 'name' | 'created' | 'modified';
+/** `order`: registration order, the Python tool's insertion order of the registry. */
+export type ProjectSort = 'name' | 'created' | 'modified' | 'order';
 
 export interface ListProjectsOptions {
   tag?: string;
@@ -42,6 +43,11 @@ export class ProjectViews {
     return id === undefined ? undefined : this.byId(id);
   }
 
+  /** The legacy registry's top level as last imported (undefined: never imported). */
+  layout(): Promise<LayoutRow | undefined> {
+    return this.rows.get<LayoutRow>(projectKeys.layout);
+  }
+
   async count(): Promise<number> {
     return (await this.rows.get<number>(projectKeys.count)) ?? 0;
   }
@@ -55,11 +61,17 @@ export class ProjectViews {
       ids = await this.rows.values<string>(projectKeys.tagPrefix(options.tag), sort === 'name' ? { limit } : {});
     } else if (sort === 'name') {
       ids = await this.rows.values<string>(projectKeys.namePrefix, { limit });
+    } else if (sort === 'order') {
+      ids = await this.rows.values<string>(projectKeys.orderPrefix, { limit });
     } else {
       const prefix = sort === 'created' ? projectKeys.createdPrefix : projectKeys.modifiedPrefix;
       ids = (await this.rows.keys(prefix, { reverse: true, limit })).map(lastPart);
     }
     const rows = await this.rows.getAll<ProjectRow>(ids.map(projectKeys.byId));
+    if (options.tag !== undefined && sort === 'order') {
+      rows.sort((a, b) => a.order - b.order);
+      return limit >= 0 ? rows.slice(0, limit) : rows;
+    }
     if (options.tag !== undefined && sort !== 'name') {
       const field = sort === 'created' ? 'created' : 'modified';
       rows.sort((a, b) => String(b[field] ?? '').localeCompare(String(a[field] ?? '')));

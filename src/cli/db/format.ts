@@ -9,7 +9,6 @@ export const projectJson = (p: ProjectRow) => ({
   tags: p.tags,
   created: p.created,
   modified: p.modified,
-  ...(p.extra ? { extra: p.extra } : {}),
 });
 
 export function projectTable(out: Output, rows: readonly ProjectRow[], activeId?: string): void {

@@ -41,6 +41,10 @@ export function printImportReport(ctx: CommandContext, report: ImportReport, ver
       notable.map((f) => [f.file, f.project ?? '', f.status, f.imported, f.skipped, f.error ? `${f.error.message.replace(`${f.file}: `, '')} (${f.error.code})` : (f.warnings ?? []).join('; ')]),
     );
     if (notable.length < report.files.length) out.line(out.paint('dim', `${report.files.length - notable.length} unchanged or absent files not shown (--json lists every file)`));
+    for (const f of report.files) {
+      if (!f.flagged?.length) continue;
+      out.warn(`${f.file}: ${f.flagged.length} odd entr${f.flagged.length === 1 ? 'y' : 'ies'} imported as written (${f.flagged.slice(0, 3).join('; ')}${f.flagged.length > 3 ? '; …' : ''})`);
+    }
     for (const m of report.missingDirectories) out.warn(`project ${m.name}: directory ${m.path} does not exist here (imported all the same)`);
     const t = report.totals;
     out.line(
