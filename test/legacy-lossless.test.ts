@@ -67,10 +67,13 @@ test("the store's views work on such data: the empty name, a tab in a name, 10,0
     const tab = await run('pygubu-db', ['project', 'show', 'tab\there', '--json'], { env });
     assert.is(json(tab).description, 'keys in another order');
     const long = json(await run('pygubu-db', ['project', 'show', 'n'.repeat(4096), '--json'], { env }));
-    assert.is(long.tags.length, 10_005, 'duplicate and empty tags are kept');
+    assert.is(long.tags.length, 10_006, 'duplicate and empty tags are kept');
+    assert.is(long.tags[10_005].length, 5000, 'a long tag');
     assert.is(long.description.length, 1024 * 1024);
     const found = json(await run('pygubu-db', ['project', 'search', 't8999', '--json'], { env }));
     assert.equal(found.map((p: { name: string }) => p.name.length), [4096]);
+    const ordered = json(await run('pygubu-db', ['project', 'list', '--sort', 'order', '--json'], { env }));
+    assert.equal(ordered.slice(0, 3).map((p: { name: string }) => p.name), ['app', '', 'tab\there'], "the registry's insertion order");
     const tagged = json(await run('pygubu-db', ['project', 'list', '--tag', 'forms', '--json'], { env }));
     assert.equal(tagged.map((p: { name: string }) => p.name), ['app']);
     const updated = await run('pygubu-db', ['project', 'update', 'tab\there', '--description', 'edited'], { env });

@@ -50,7 +50,7 @@ const list = command({
   builder: (y) =>
     withAsOf(y)
       .option('tag', { type: 'string', describe: 'only projects with this tag' })
-      .option('sort', { choices: ['name', 'created', 'modified'] as const, default: 'name' as const, describe: 'order (times: newest first)' })
+      .option('sort', { choices: ['name', 'created', 'modified', 'order'] as const, default: 'name' as const, describe: "order (times: newest first; order: the registry's insertion order, as the Python tool lists)" })
       .option('limit', { alias: 'n', type: 'number', describe: 'at most this many' }),
   run: async (argv, ctx) => {
     if (argv.limit !== undefined && !(Number.isInteger(argv.limit) && argv.limit >= 0)) throw new UsageError('--limit takes a whole number');
