@@ -1,5 +1,5 @@
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { homedir, tmpdir } from 'node:os';
+import { homedir, tmpdir, userInfo } from 'node:os';
 import { join, resolve } from 'node:path';
 
 /**
@@ -8,7 +8,14 @@ import { join, resolve } from 'node:path';
  * otherwise sync test projects into the real registry). One per test process, removed at exit.
  */
 let sandbox: string | undefined;
-const REAL_HOME = resolve(homedir());
+/** The account's home from the user database: $HOME of a process the tests started is already a sandbox. */
+const REAL_HOME = resolve((() => {
+  try {
+    return userInfo().homedir || homedir();
+  } catch {
+    return homedir();
+  }
+})());
 
 export function sandboxHome(): string {
   if (sandbox === undefined) {
