@@ -21,6 +21,7 @@ import { listByTag } from './list-by-tag.js';
 import { lookupByName } from './lookup-name.js';
 import { projectHistory } from './project-history.js';
 import { replay } from './replay.js';
+import { scanLargeProject } from './scan-large-project.js';
 import { searchWord } from './search-word.js';
 import { templateSearch } from './template-search.js';
 import { evaluateTargets, type TargetResult } from './targets.js';
@@ -35,6 +36,7 @@ const SCENARIOS: readonly Scenario[] = [
   projectHistory,
   templateSearch,
   analyticsTrend,
+  scanLargeProject,
   appendSingle,
   appendConcurrent,
   replay,

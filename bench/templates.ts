@@ -109,6 +109,7 @@ function countingRows(map: Map<string, unknown>) {
       counts.dels++;
       map.delete(k);
     },
+    keys: async (prefix) => [...map.keys()].filter((k) => k.startsWith(prefix)).sort(),
   };
   return { rows, counts };
 }

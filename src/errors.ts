@@ -10,7 +10,10 @@ export const ERROR_CODES = {
   CONCURRENCY_CONFLICT: 'the stream is not at the expected version',
   STORE_BUSY: 'another process holds the store lock for longer than the wait allows',
   STORE_NOT_FOUND: 'there is no store at that location (run `pygubu-db init`)',
-  STORE_CORRUPT: 'the store files are damaged or not a store',
+  STORE_CORRUPT: 'the store files are damaged (a log entry fails its checksum, a table is cut short, CURRENT is lost)',
+  STORE_NOT_A_STORE: 'the --store directory exists, is not empty and is not a pygubuai store (nothing was changed)',
+  STORE_LOCATION_UNSAFE: 'the --store path is a file-system root, the home directory or a system directory',
+  EVENT_TOO_LARGE: 'one event is over 16 MiB encoded: more than the store takes (and could back up)',
   STORE_IO: 'the store could not be read or written (disk full, permissions)',
   UNKNOWN_EVENT_TYPE: 'no schema is registered for that event type and version',
   UNKNOWN_PROJECTION: 'no projection has that name',
@@ -36,6 +39,7 @@ export const ERROR_CODES = {
   TEMPLATE_FILE_NOT_TEXT: 'a template file is not UTF-8 text',
   TEMPLATE_UI_INVALID: 'a .ui file is not well-formed XML with root <interface>, or the template has no .ui file',
   TEMPLATE_TOO_LARGE: "a template's files are over 1 MiB together",
+  TEMPLATE_CONTENT_MISMATCH: "a template file's content does not match its sha256, or the files do not match the template's hash (a dump or backup changed by hand)",
   TEMPLATE_RATING_INVALID: 'stars must be a whole number from 1 to 5',
   TEMPLATE_FILE_EXISTS: 'install would overwrite a file (pass --force to replace it)',
   TEMPLATE_DEST_UNSAFE: 'install would write through a symbolic link or onto something that is not a plain file or directory',
@@ -43,11 +47,13 @@ export const ERROR_CODES = {
   DUMP_CORRUPT: 'a dump or backup is damaged: bad JSON/msgpack, an invalid event, wrong count or checksum (the line or byte offset is named)',
   DUMP_TRUNCATED: 'a dump or backup ends early: no trailer, or a last line/frame cut short',
   DUMP_UNREADABLE: 'a dump or backup file cannot be read or written',
+  DUMP_NOT_A_DUMP: 'the file given to load or restore is not a pygubuai dump (plain text, a UTF-8 byte-order mark, another format)',
   BACKUP_CHECKSUM_MISMATCH: "a backup's events do not hash to the sha256 in its trailer",
   NOT_A_BACKUP: 'restore was given a dump; only a full backup can replace a store',
   LOAD_CONFLICT: "a stream in the dump has diverged from the same stream in this store",
   CONFIRMATION_REQUIRED: 'the command would replace data and there is no terminal to ask: pass --yes',
   RESTORE_CANCELLED: 'the restore was not confirmed; nothing changed',
+  ARGUMENT_NOT_UTF8: 'a command-line argument is not valid UTF-8 (it would be stored as U+FFFD)',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES | (string & {});
@@ -112,7 +118,7 @@ export const isStoreError = (err: unknown): err is StoreError => err instanceof 
 export function fromLevelError(err: unknown, location?: string): unknown {
   const code = (err as { code?: string } | undefined)?.code;
   const store = location === undefined ? 'the store' : `store ${location}`;
-  if (code === 'LEVEL_CORRUPTION') {
+  if (code === 'LEVEL_CORRUPTION' || (code === 'LEVEL_IO_ERROR' && tableCutShort((err as Error).message))) {
     return new StoreError('STORE_CORRUPT', `${store} is damaged: ${(err as Error).message}`, {
       cause: err,
       hint: 'restore it from a backup (`pygubu-db restore`), or rebuild it from a dump',
@@ -126,6 +132,14 @@ export function fromLevelError(err: unknown, location?: string): unknown {
   }
   return fromFileError(err);
 }
+
+/**
+ * LevelDB reads a table whose size the MANIFEST records; a file cut shorter than that fails with
+ * EINVAL ("Invalid argument") from pread, reported as an I/O error: the store is damaged, no
+ * permission is missing.
+ */
+const tableCutShort = (message: string | undefined): boolean =>
+  typeof message === 'string' && /\.(?:ldb|sst)\b/.test(message) && /Invalid argument|too short|truncated|corrupt/i.test(message);
 
 /** A raw Node file-system error (it has a `syscall`) is the user's environment, not a bug: FILE_IO. */
 export function fromFileError(err: unknown): unknown {

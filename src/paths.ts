@@ -1,5 +1,5 @@
 import { homedir } from 'node:os';
-import { isAbsolute, join, normalize, resolve } from 'node:path';
+import { isAbsolute, join, normalize, relative, resolve, sep } from 'node:path';
 
 type Env = Record<string, string | undefined>;
 
@@ -36,3 +36,9 @@ export const safeWorkflowFile = (projectPath: string): string | undefined =>
   isAbsolute(projectPath) && !projectPath.includes('\u0000') && normalize(projectPath) === projectPath && (projectPath === '/' || !projectPath.endsWith('/'))
     ? join(projectPath, '.pygubu-workflow.json')
     : undefined;
+
+/** Is `path` `dir` itself or inside it? (Both real paths: symbolic links already resolved.) */
+export const isInside = (path: string, dir: string): boolean => {
+  const rel = relative(dir, path);
+  return rel === '' || (rel !== '..' && !rel.startsWith(`..${sep}`) && !isAbsolute(rel));
+};

@@ -1,26 +1,29 @@
 import { existsSync } from 'node:fs';
-import { mkdir, readdir, stat } from 'node:fs/promises';
+import { mkdir, readdir, readFile, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fromLevelError, StoreError } from './errors.js';
 import { decode, encode } from './log/codec.js';
 import { createMemoryDb, DB_OPTIONS, type Db } from './log/db.js';
 import type { NewEvent, NewEventOfAnyType, StoredEvent } from './log/envelope.js';
-import { EventLog, ioError, type AppendOptions, type Transaction } from './log/event-log.js';
-import { CHECKPOINT_KEY, FORMAT_KEY, HIGH, prefixRange, viewPrefix } from './log/keys.js';
+import { EventLog, ioError, lastSeq, type AppendOptions, type Transaction } from './log/event-log.js';
+import { CHECKPOINT_KEY, DAMAGE_KEY, FORMAT_KEY, HIGH, prefixRange, viewPrefix } from './log/keys.js';
 import { Overlay, RowCache } from './log/overlay.js';
 import { SchemaRegistry } from './log/schema-registry.js';
 import { defaultStoreLocation } from './paths.js';
-import { recoverInterruptedRestore } from './dump/swap.js';
+import { claimAsStore, recoverInterruptedRestore } from './dump/swap.js';
+import { assertSafeLocation, inspectLocation, newMarker, notAStore, writeMarker, type Inspected, type StoreMarker } from './store-location.js';
 import { BUILT_IN_PROJECTIONS, ProjectionSet, type Projection } from './projections/index.js';
-import { replayInto, type AsOf, type Progress } from './projections/replay.js';
+import { replayInto, type AsOf, type BrokenRule, type Progress } from './projections/replay.js';
+import { DOMAIN_RULES } from './domain/rules.js';
 import { verifyStore, type VerifyReport } from './projections/verify.js';
 import { createViews, type ViewSource, type Views } from './queries/index.js';
 import * as projectCommands from './domain/projects.js';
 import { templateMarketplace } from './domain/marketplace.js';
 import type { ProjectRow } from './projections/projects.js';
 
-export const STORE_FORMAT = 1;
+/** 2: log entries carry a checksum (from `m!format.checksumsFrom`; format-1 stores are upgraded on open). */
+export const STORE_FORMAT = 2;
 
 /** The persistent database: a Db that can also compact and measure itself (classic-level). */
 type StoreDb = Db & {
@@ -47,6 +50,13 @@ export interface OpenStoreOptions {
   configure?: (registry: SchemaRegistry) => void | Promise<void>;
   /** Progress of a rebuild that open has to run. */
   onProgress?: (label: string, done: number, total: number) => void;
+  /**
+   * A read-only command: the open does not clean up what an interrupted restore left beside the
+   * store (a writer does that), so reading never deletes anything.
+   */
+  readOnly?: boolean;
+  /** @internal a copy built beside the store at `of` (restore, big load): marked so on creation. */
+  sibling?: StoreMarker['sibling'];
 }
 
 export interface StoreStats {
@@ -63,6 +73,13 @@ export interface RebuildReport {
   projections: string[];
   events: number;
   ms: number;
+  /** Events of the log that break a domain rule (folded as they are; `verify` lists them too). */
+  broken: BrokenRule[];
+}
+
+export interface RebuildOptions {
+  /** Stop at the first event that breaks a domain rule (restore builds its new store this way). */
+  strict?: boolean;
 }
 
 const DEFAULT_LOCK_TIMEOUT_MS = 5000;
@@ -73,6 +90,8 @@ const DEFAULT_LOCK_TIMEOUT_MS = 5000;
  */
 export class Store {
   readonly views: Views;
+  /** What LevelDB reported dropping from its write-ahead log during this open (see noteLostWrites). */
+  lostOnOpen: readonly string[] = [];
   private closed = false;
 
   private constructor(
@@ -90,16 +109,18 @@ export class Store {
   /** @internal use openStore */
   static async create(options: OpenStoreOptions = {}): Promise<Store> {
     const location = resolve(options.location ?? defaultStoreLocation());
-    const db = await openDb(location, options);
+    const { db, found } = await openDb(location, options);
     try {
-      await checkFormat(db, location);
+      const { checksumsFrom } = await checkFormat(db, location, found);
+      const lost = await noteLostWrites(db, location);
       const registry = new SchemaRegistry();
       await options.configure?.(registry);
       const projections = new ProjectionSet([...BUILT_IN_PROJECTIONS, ...(options.projections ?? [])]);
       const cacheSize = options.cacheSize ?? 10_000;
       const cache = cacheSize > 0 ? new RowCache(cacheSize) : undefined;
-      const log = await EventLog.open(db, { registry, projections, sync: options.sync ?? true, ...(cache ? { cache } : {}) });
+      const log = await EventLog.open(db, { registry, projections, rules: DOMAIN_RULES, sync: options.sync ?? true, checksumsFrom, ...(cache ? { cache } : {}) });
       const store = new Store(location, db, log, registry, projections, cache);
+      store.lostOnOpen = lost;
       await store.catchUp(options.onProgress);
       return store;
     } catch (err) {
@@ -160,7 +181,7 @@ export class Store {
   /** The views as they stood at a seq or an ISO time, folded into memory from the log. */
   async asOf(point: AsOf): Promise<Views & { close(): Promise<void>; events: number }> {
     const mem = await createMemoryDb();
-    const events = await replayInto(this.log, mem, this.projections, { asOf: point, targetEmpty: true });
+    const events = await replayInto(this.log, mem, this.projections, { asOf: point, targetEmpty: true, onRuleBroken: () => {} });
     const views = createViews({ db: mem, get: async (k) => { const b = await mem.get(k); return b === undefined ? undefined : decode(b); } });
     return { ...views, events, close: () => mem.close() };
   }
@@ -187,7 +208,7 @@ export class Store {
   }
 
   /** Drop the named projections' rows (all when none named) and fold them again from the log. */
-  rebuild(names?: readonly string[], onProgress?: Progress): Promise<RebuildReport> {
+  rebuild(names?: readonly string[], onProgress?: Progress, options: RebuildOptions = {}): Promise<RebuildReport> {
     const chosen = names && names.length > 0 ? names : this.projections.all.map((p) => p.name);
     for (const name of chosen) {
       if (!this.projections.get(name)) {
@@ -199,16 +220,23 @@ export class Store {
     return this.log.exclusive(async () => {
       const started = performance.now();
       const set = this.projections.subset(chosen);
+      // A damaged entry refuses the rebuild before any view is dropped: the damage is not folded in.
+      await this.log.checkEntries();
       const checkpoint = (await this.log.checkpoint()) ?? { seq: 0, projections: {} };
       // Mark them dirty first: a crash mid-rebuild makes the next open rebuild them again.
       const dirty = { ...checkpoint.projections, ...Object.fromEntries(chosen.map((n) => [n, 0])) };
       await this.db.put(CHECKPOINT_KEY, encode({ seq: checkpoint.seq, projections: dirty }), SYNC);
       this.cache?.clear();
       for (const name of chosen) await this.db.clear(prefixRange(viewPrefix(name)));
-      const events = await replayInto(this.log, this.db, set, { targetEmpty: true, ...(onProgress ? { onProgress } : {}) });
+      const broken: BrokenRule[] = [];
+      const events = await replayInto(this.log, this.db, set, {
+        targetEmpty: true,
+        ...(onProgress ? { onProgress } : {}),
+        ...(options.strict ? {} : { onRuleBroken: (b: BrokenRule) => broken.length < 1000 && broken.push(b) }),
+      });
       await this.db.put(CHECKPOINT_KEY, encode({ seq: this.log.head, projections: { ...dirty, ...set.versions() } }), SYNC);
       this.cache?.clear();
-      return { projections: [...chosen], events, ms: performance.now() - started };
+      return { projections: [...chosen], events, ms: performance.now() - started, broken };
     });
   }
 
@@ -241,10 +269,14 @@ export const openStore = (options: OpenStoreOptions = {}): Promise<Store> => Sto
 
 export const storeExists = (location: string): boolean => existsSync(join(location, 'CURRENT'));
 
-async function openDb(location: string, options: OpenStoreOptions): Promise<StoreDb> {
+async function openDb(location: string, options: OpenStoreOptions): Promise<{ db: StoreDb; found: Inspected }> {
   const createIfMissing = options.createIfMissing ?? true;
-  await recoverInterruptedRestore(location);
+  assertSafeLocation(location);
+  if (!options.readOnly && !options.sibling) await recoverInterruptedRestore(location);
   await assertReachable(location);
+  let found = await inspectLocation(location);
+  if (found.kind === 'foreign') throw notAStore(location, 'is not a pygubuai store and not empty');
+  if (found.kind === 'marked' && found.marker?.sibling?.of === location) await claimAsStore(location);
   if (!storeExists(location)) {
     // LevelDB would start a new database here and delete the old tables as obsolete
     const orphans = await levelDbFiles(location);
@@ -257,9 +289,15 @@ async function openDb(location: string, options: OpenStoreOptions): Promise<Stor
       throw new StoreError('STORE_NOT_FOUND', `no store at ${location}`, { hint: 'run `pygubu-db init` or pass --store DIR' });
     }
     try {
-      await mkdir(location, { recursive: true });
+      if (found.kind === 'absent') await mkdir(location, { recursive: true });
     } catch (cause) {
       throw ioError(cause, `create ${location} for`);
+    }
+    // the marker goes in before LevelDB writes a file: a directory we fill is provably ours
+    if (found.kind !== 'marked') {
+      const marker = newMarker(options.sibling);
+      await writeMarker(location, marker);
+      found = { kind: 'marked', marker };
     }
   }
   const { ClassicLevel } = await import('classic-level');
@@ -269,7 +307,7 @@ async function openDb(location: string, options: OpenStoreOptions): Promise<Stor
     const db = new ClassicLevel<string, Buffer>(location, DB_OPTIONS);
     try {
       await db.open({ createIfMissing });
-      return db as never;
+      return { db: db as never, found };
     } catch (err) {
       const cause = (err as { cause?: { code?: string; message?: string } }).cause;
       if (cause?.code === 'LEVEL_LOCKED') {
@@ -283,13 +321,20 @@ async function openDb(location: string, options: OpenStoreOptions): Promise<Stor
         await sleep(Math.min(20 * 2 ** attempt, 250, Math.max(1, timeout - waited)));
         continue;
       }
-      if (cause?.code === 'LEVEL_CORRUPTION') {
-        throw new StoreError('STORE_CORRUPT', `store ${location} is damaged: ${cause.message ?? ''}`.trim(), { cause: err });
+      if (cause?.code === 'LEVEL_CORRUPTION' || looksDamaged(cause?.message)) {
+        throw new StoreError('STORE_CORRUPT', `store ${location} is damaged: ${cause?.message ?? ''}`.trim(), {
+          cause: err,
+          hint: 'restore it from a backup (`pygubu-db restore`)',
+        });
       }
       throw new StoreError('STORE_IO', `could not open store ${location}: ${cause?.message ?? (err as Error).message}`, { cause: err });
     }
   }
 }
+
+/** LevelDB reports a cut-short or garbled table as an I/O error at times; its words give it away. */
+export const looksDamaged = (message: string | undefined): boolean =>
+  message !== undefined && /corrupt|truncated|bad (?:block|magic|table)|checksum|not an sstable/i.test(message);
 
 /** existsSync says "no" for a store it may not look into: say "permission denied" instead of "no store". */
 async function assertReachable(location: string): Promise<void> {
@@ -312,19 +357,78 @@ async function levelDbFiles(location: string): Promise<string[]> {
   return names.filter((n) => LEVELDB_FILE.test(n));
 }
 
-async function checkFormat(db: Db, location: string): Promise<void> {
+interface FormatRecord {
+  version: number;
+  created?: string;
+  /** Log entries from this seq on carry a checksum (src/log/entry.ts). */
+  checksumsFrom?: number;
+}
+
+/**
+ * Check the format key; start it on a new store; upgrade a format-1 store (checksums begin after
+ * its last event). A LevelDB directory without the key is someone else's: STORE_NOT_A_STORE.
+ */
+async function checkFormat(db: Db, location: string, found: Inspected): Promise<{ checksumsFrom: number }> {
   const buf = await db.get(FORMAT_KEY);
   if (buf !== undefined) {
-    const format = decode<{ version: number }>(buf);
-    if (format.version > STORE_FORMAT) {
-      throw new StoreError('STORE_CORRUPT', `store ${location} has format ${format.version}; this version reads up to ${STORE_FORMAT}`, {
+    let format: unknown;
+    try {
+      format = decode(buf);
+    } catch {
+      format = undefined;
+    }
+    const version = (format as { version?: unknown } | null | undefined)?.version;
+    if (!Number.isSafeInteger(version) || (version as number) < 1) {
+      throw new StoreError('STORE_CORRUPT', `store ${location} is damaged: its format key ${FORMAT_KEY} holds ${describeValue(format)}, not {version: <number>}`, {
+        hint: 'restore it from a backup (`pygubu-db restore <file> --yes` replaces it)',
+      });
+    }
+    const record = format as FormatRecord;
+    if (record.version > STORE_FORMAT) {
+      throw new StoreError('STORE_CORRUPT', `store ${location} has format ${record.version}; this version reads up to ${STORE_FORMAT}`, {
         hint: 'upgrade pygubuai-store',
       });
     }
-    return;
+    // a store from before the marker file: proven ours by its format key, so it gets one
+    if (found.kind !== 'marked') await writeMarker(location, newMarker()).catch(() => {});
+    if (record.version < 2 || typeof record.checksumsFrom !== 'number') {
+      const checksumsFrom = (await lastSeq(db)) + 1;
+      await db.put(FORMAT_KEY, encode({ ...record, version: STORE_FORMAT, checksumsFrom }), SYNC);
+      return { checksumsFrom };
+    }
+    return { checksumsFrom: record.checksumsFrom };
   }
   for await (const _ of db.keys({ limit: 1 })) {
-    throw new StoreError('STORE_CORRUPT', `${location} is a LevelDB database but not a pygubuai store`);
+    throw notAStore(location, 'is a LevelDB database but not a pygubuai store');
   }
-  await db.put(FORMAT_KEY, encode({ version: STORE_FORMAT, created: new Date().toISOString() }));
+  if (found.kind !== 'marked') await writeMarker(location, newMarker());
+  await db.put(FORMAT_KEY, encode({ version: STORE_FORMAT, created: new Date().toISOString(), checksumsFrom: 1 }));
+  return { checksumsFrom: 1 };
 }
+
+/**
+ * LevelDB drops a damaged record of its write-ahead log on open and says so only in its info log
+ * (`LOG`, written afresh by each open). Such a loss is recorded in the store (`m!damage`) so that
+ * `verify` reports it from then on, instead of finding a shorter but consistent log.
+ */
+async function noteLostWrites(db: Db, location: string): Promise<string[]> {
+  const text = await readFile(join(location, 'LOG'), 'utf8').catch(() => '');
+  const lines = text.split('\n').filter((l) => /dropping \d+ bytes|ignoring error/i.test(l));
+  if (lines.length === 0) return [];
+  const before = await db.get(DAMAGE_KEY);
+  const known = before === undefined ? [] : decode<Array<{ at: string; message: string }>>(before);
+  const at = new Date().toISOString();
+  const entries = [...(Array.isArray(known) ? known : []), ...lines.map((l) => ({ at, message: l.replace(/^\S+ \S+ /, '').trim() }))];
+  await db.put(DAMAGE_KEY, encode(entries), SYNC);
+  return entries.slice(known.length).map((e) => e.message);
+}
+
+const describeValue = (v: unknown): string => {
+  if (v === undefined) return 'bytes that are not msgpack';
+  try {
+    const s = JSON.stringify(v, (_k, x: unknown) => (typeof x === 'bigint' ? `${x}n` : x)) ?? String(v);
+    return s.length > 60 ? `${s.slice(0, 57)}...` : s;
+  } catch {
+    return typeof v;
+  }
+};

@@ -4,7 +4,7 @@ import { cp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { backupStore, fileSink, openStore, restoreStore, StoreError, writeDump, type RestorePlan } from '../src/index.js';
+import { backupStore, fileSink, markSibling, openStore, restoreStore, StoreError, writeDump, type RestorePlan } from '../src/index.js';
 import { tempDir } from './helpers.js';
 import { logOf, seed } from './dumps-fixtures.js';
 
@@ -147,7 +147,11 @@ test('opening a store finishes or rolls back a restore killed at each step of th
     ];
     for (const [i, c] of cases.entries()) {
       const root = join(dir, `case${i}`);
-      for (const [name, src] of Object.entries(c.layout)) await cp(src, join(root, name), { recursive: true });
+      for (const [name, src] of Object.entries(c.layout)) {
+        await cp(src, join(root, name), { recursive: true });
+        // what a restore leaves beside the store carries its marker; a copy with the name alone is not ours
+        if (name !== 'store') await markSibling(join(root, name), join(root, 'store'), name.includes('.old-') ? 'old' : 'restored');
+      }
       assert.is(await headOf(join(root, 'store')), c.head, c.name);
       assert.equal(await readdir(root), ['store'], c.name);
     }
@@ -155,6 +159,7 @@ test('opening a store finishes or rolls back a restore killed at each step of th
     const live = join(dir, 'live');
     await cp(oldLoc, join(live, 'store'), { recursive: true });
     await cp(newLoc, join(live, `store.restoring-${process.ppid}`), { recursive: true });
+    await markSibling(join(live, `store.restoring-${process.ppid}`), join(live, 'store'), 'restoring');
     assert.is(await headOf(join(live, 'store')), 6);
     assert.ok(existsSync(join(live, `store.restoring-${process.ppid}`)));
   } finally {

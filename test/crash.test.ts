@@ -25,7 +25,13 @@ test('SIGKILL at random moments never loses an acknowledged append nor leaves vi
         child.once('message', () => resolve());
         child.once('exit', (code) => reject(new Error(`child exited early with ${code}`)));
       });
-      await new Promise((r) => setTimeout(r, 50 + Math.random() * 300));
+      // kill only after the first acknowledgement, at a random moment after it: on a loaded machine
+      // the first append can take longer than the random delay alone
+      let gone = false;
+      child.once('exit', () => (gone = true));
+      const before = (await lines(acks)).length;
+      while (!gone && (await lines(acks)).length === before) await new Promise((r) => setTimeout(r, 10));
+      await new Promise((r) => setTimeout(r, Math.random() * 300));
       const exited = new Promise((r) => child.once('exit', r));
       child.kill('SIGKILL');
       await exited;

@@ -181,7 +181,7 @@ test('ndjson: corrupt and truncated dumps are refused with the line number, noth
     await expectRefused(b.store, file, edit((l) => (l[2] = l[2]!.replace('"type":"workflow.recorded"', '"type":"nope.unknown"'))), 'DUMP_CORRUPT', /^line 3: no schema for event type nope\.unknown/);
     await expectRefused(b.store, file, edit((l) => (l[3] = l[3]!.replace('entry 1 of', 'entry 9 of'))), 'DUMP_CORRUPT', /^line 18: checksum mismatch/);
     await expectRefused(b.store, file, edit((l) => l.splice(5, 1)), 'DUMP_CORRUPT', /^line 17: the trailer says 16 events, the file holds 15/);
-    await expectRefused(b.store, file, edit((l) => (l[0] = '{"hello":1}')), 'DUMP_CORRUPT', /^line 1: not a pygubuai dump/);
+    await expectRefused(b.store, file, edit((l) => (l[0] = '{"hello":1}')), 'DUMP_NOT_A_DUMP', /^line 1: not a pygubuai dump/);
     await expectRefused(b.store, file, (buf) => buf.subarray(0, buf.length - 200), 'DUMP_TRUNCATED', /^line 17: the last line is cut short/);
     await expectRefused(b.store, file, edit((l) => l.splice(10)), 'DUMP_TRUNCATED', /without its trailer/);
     await expectRefused(b.store, file, edit((l) => (l[l.length - 1] = '{"seq":99}')), 'DUMP_CORRUPT', /^line 19: data after the trailer/);

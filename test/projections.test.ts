@@ -1,3 +1,4 @@
+import { decodeEntry } from '../src/log/entry.js';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'uvu';
@@ -225,7 +226,7 @@ test('upcasting: v1 events stored in the log are read as v2; the log is never re
     const read = await reopened.log.get(1);
     assert.equal(read!.v, 2);
     assert.equal(read!.data, { title: 'Buy milk', tags: ['home', 'errand'] });
-    assert.equal(decode<{ v: number; data: unknown }>((await reopened.db.get('e!000000000001'))!).data, { text: 'Buy milk #home #errand' }, 'stored bytes unchanged');
+    assert.equal(decodeEntry((await reopened.db.get('e!000000000001'))!, 1).data, { text: 'Buy milk #home #errand' }, 'stored bytes unchanged');
     const home: string[] = [];
     for await (const v of reopened.db.values({ gte: 'v!notes_by_tag!home\u0000', lt: 'v!notes_by_tag!home\u0001' })) home.push(decode(v));
     assert.equal(home, ['Buy milk', 'Call mum'], 'the projection saw the v2 shape of the old event');

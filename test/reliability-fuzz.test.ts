@@ -2,6 +2,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { fuzzLoad } from './reliability/fuzz-dumps.js';
 import { fuzzMigrate } from './reliability/fuzz-legacy.js';
+import { fuzzLoadEvents, fuzzRestoreEvents } from './reliability/fuzz-ways-in.js';
 import { fuzzCli, fuzzEventPayloads, fuzzProjectCommands, fuzzScanner, fuzzTemplates, storeDigest } from './reliability/fuzz-targets.js';
 import { tempStore } from './helpers.js';
 
@@ -33,6 +34,18 @@ test('fuzz: random and broken XML through the .ui scanner — recorded, or a pro
 test('fuzz: corrupted and truncated dumps through load — all of it lands, or a coded error and no write', async () => {
   const r = await fuzzLoad({ numRuns: 150, seed: 42 });
   assert.ok((r.outcomes.DUMP_CORRUPT ?? 0) + (r.outcomes.DUMP_TRUNCATED ?? 0) > 0);
+});
+
+test('fuzz: the hostile events append gets, as dumps through load — refused whole, or verify clean and the store still works', async () => {
+  const r = await fuzzLoadEvents({ numRuns: 150, seed: 42 });
+  assert.ok((r.outcomes.loaded ?? 0) > 0, JSON.stringify(r.outcomes));
+  assert.ok(Object.keys(r.outcomes).some((k) => k.startsWith('DUMP_CORRUPT ')), JSON.stringify(r.outcomes));
+});
+
+test('fuzz: the same hostile events as backups through restore — refused whole, or verify clean and the store still works', async () => {
+  const r = await fuzzRestoreEvents({ numRuns: 60, seed: 42 });
+  assert.ok((r.outcomes.restored ?? 0) > 0, JSON.stringify(r.outcomes));
+  assert.ok(Object.keys(r.outcomes).some((k) => k.startsWith('DUMP_CORRUPT ')), JSON.stringify(r.outcomes));
 });
 
 test('fuzz: mutated legacy registries and workflow files through migrate — imported, or coded per-file errors and no partial file', async () => {

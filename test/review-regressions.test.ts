@@ -25,7 +25,7 @@ test('dump onto a path that is a symlink replaces the link, never writes through
   }
 });
 
-test('scan reports a .ui link to a device as a problem and goes on instead of hanging', async () => {
+test('scan reports a .ui link to a device (outside the project) as a problem and goes on instead of hanging', async () => {
   const { dir, cleanup } = await tempDir();
   try {
     const env = { HOME: dir, PYGUBUAI_HOME: join(dir, 'home') };
@@ -38,7 +38,7 @@ test('scan reports a .ui link to a device as a problem and goes on instead of ha
     assert.is(r.signal, null, 'the scan finished by itself');
     const report = json(r);
     assert.is(report.recorded, 1);
-    assert.equal(report.problems.map((p: { file: string; reason: string }) => [p.file, p.reason]), [['zero.ui', 'not a regular file']]);
+    assert.equal(report.problems.map((p: { file: string; reason: string }) => [p.file, p.reason]), [['zero.ui', 'a symbolic link to a file outside the project; not followed']]);
   } finally {
     await cleanup();
   }

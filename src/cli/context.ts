@@ -48,6 +48,8 @@ export function createContext(argv: GlobalArgs): CommandContext {
   const timer = new RunTimer(perfMetric((argv as { _?: unknown[] })._ ?? []), perfRecordingEnabled());
   const withStore: CommandContext['withStore'] = async (work, options = {}) => {
     const { create, hybrid, ...rest } = options;
+    // A hybrid read may sync first, which writes: it cannot open the store read-only.
+    if (hybrid === 'read' && rest.readOnly && (await (await import('../legacy/config.js')).storageMode()) === 'hybrid') delete rest.readOnly;
     const { openStore } = await import('../store.js');
     // A command that may create the store and then fails (a refused migrate or load) leaves no
     // store directory behind: what it created is removed again while the log is still empty.
@@ -60,6 +62,7 @@ export function createContext(argv: GlobalArgs): CommandContext {
         throw err;
       });
     progress.done();
+    for (const lost of store.lostOnOpen) out.warn(`LevelDB dropped damaged data from the store's write-ahead log: ${lost}; run \`pygubu-db verify\` and restore from a backup`);
     let ok = false;
     let failed = true;
     try {
@@ -81,15 +84,18 @@ export function createContext(argv: GlobalArgs): CommandContext {
     timer,
     withStore,
     withViews: (asOf, work) =>
-      withStore(async (store) => {
-        const point = parseAsOf(asOf);
-        const views = await store.viewsAt(point);
-        try {
-          return await work(views, store);
-        } finally {
-          await views.close();
-        }
-      }, { hybrid: 'read' }),
+      withStore(
+        async (store) => {
+          const point = parseAsOf(asOf);
+          const views = await store.viewsAt(point);
+          try {
+            return await work(views, store);
+          } finally {
+            await views.close();
+          }
+        },
+        { readOnly: true, hybrid: 'read' },
+      ),
   };
 }
 

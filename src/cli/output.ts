@@ -134,7 +134,7 @@ export function describeError(failure: unknown): { code: string; message: string
   if (isStoreError(err)) {
     return { code: String(err.code), message: err.message, ...(err.hint ? { hint: err.hint } : {}), exit: 1 };
   }
-  if (err instanceof UsageError) return { code: 'USAGE', message: err.message, hint: err.hint, exit: 2 };
+  if (err instanceof UsageError) return { code: err.code, message: err.message, hint: err.hint, exit: 2 };
   const message = err instanceof Error ? err.message : String(err);
   return { code: 'INTERNAL', message, hint: 'this is a bug; rerun with PYGUBUAI_DEBUG=1 for the stack trace', exit: 1 };
 }
@@ -144,6 +144,7 @@ export class UsageError extends Error {
   constructor(
     message: string,
     readonly hint = 'see --help',
+    readonly code: string = 'USAGE',
   ) {
     super(message);
   }

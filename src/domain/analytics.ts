@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { lstat, readdir, readFile, realpath, stat } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import { StoreError } from '../errors.js';
 import type { EventDataMap } from '../generated/events.js';
@@ -10,6 +10,7 @@ import { metricStream, uiScanStream, type Rollup } from '../projections/analytic
 import type { ProjectRow } from '../projections/projects.js';
 import type { Views } from '../queries/index.js';
 import type { Store } from '../store.js';
+import { isInside } from '../paths.js';
 import { analyseUi, sha256, UiParseError } from '../analytics/ui-file.js';
 
 /** Files bigger than this are reported, not parsed. */
@@ -168,6 +169,11 @@ async function scanFile(
   const full = join(project.path, ...file.split('/'));
   let content: Buffer;
   try {
+    if ((await lstat(full)).isSymbolicLink() && !isInside(await realpath(full), await realpath(project.path))) {
+      // never read it: its content (or the parser's complaint about it) would leak into the report
+      problems.push({ project: project.name, file, reason: 'a symbolic link to a file outside the project; not followed' });
+      return undefined;
+    }
     const s = await stat(full);
     if (!s.isFile()) {
       problems.push({ project: project.name, file, reason: 'not a regular file' });

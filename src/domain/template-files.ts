@@ -4,6 +4,7 @@ import { lstat, mkdir, open, readdir, readFile, realpath, rename, stat, unlink }
 import { basename, dirname, join, resolve } from 'node:path';
 import { StoreError } from '../errors.js';
 import type { TemplateFile } from '../projections/templates.js';
+import { isInside } from '../paths.js';
 import { checkFileName, checkTemplateName, MAX_TEMPLATE_BYTES } from './templates.js';
 
 /** Which files of a project directory make up a template. */
@@ -20,6 +21,15 @@ export async function readTemplateSource(path: string): Promise<{ path: string; 
   const full = resolve(path);
   const st = await stat(full).catch(() => undefined);
   if (!st) throw new StoreError('PATH_NOT_FOUND', `no such file or directory: ${path}`);
+  if (st.isFile() && (await lstat(full)).isSymbolicLink()) {
+    const target = await realpath(full);
+    if (!isInside(target, await realpath(dirname(full)))) {
+      // never read it: the XML checker's complaint would quote the other file's first characters
+      throw new StoreError('TEMPLATE_FILE_INVALID', `${path} is a symbolic link to a file outside its directory; not followed`, {
+        hint: 'publish the file itself, or a project directory',
+      });
+    }
+  }
   let names: string[];
   let dir: string;
   if (st.isDirectory()) {

@@ -88,7 +88,15 @@ export function checkUi(path: string, text: string): void {
   if (valid !== true) {
     throw new StoreError('TEMPLATE_UI_INVALID', `${path} is not well-formed XML: ${valid.err.msg} (line ${valid.err.line})`);
   }
-  const roots = Object.keys(uiParser.parse(text) as object).filter((k) => k !== '#text');
+  let doc: object;
+  try {
+    doc = uiParser.parse(text) as object;
+  } catch (err) {
+    // the parser's own limits (external or parameter entities, an entity over its size limit, more
+    // than 100 nested tags) are a property of this file, as `analytics scan` reports them
+    throw new StoreError('TEMPLATE_UI_INVALID', `${path} is not readable as a pygubu interface: ${(err as Error).message}`);
+  }
+  const roots = Object.keys(doc).filter((k) => k !== '#text');
   if (roots.length !== 1 || roots[0] !== 'interface') {
     throw new StoreError('TEMPLATE_UI_INVALID', `${path} is not a pygubu interface: its root is <${roots.join('>, <') || 'nothing'}>, not <interface>`);
   }

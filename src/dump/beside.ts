@@ -1,4 +1,4 @@
-import { rename, rm } from 'node:fs/promises';
+import { rename } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import type { AbstractBatchOperation } from 'abstract-level';
 import type { Db } from '../log/db.js';
@@ -6,7 +6,8 @@ import { CHECKPOINT_KEY } from '../log/keys.js';
 import { openStore, type OpenStoreOptions, type Store } from '../store.js';
 import { checkDump, chunksOf, NewEventAppender, type LoadOptions, type LoadReport } from './load.js';
 import { syncDir } from './sink.js';
-import { recoverInterruptedRestore, restoredPath, stagingPath, swapIn } from './swap.js';
+import { assertOwnLocation } from '../store-location.js';
+import { clearForSibling, markSibling, recoverInterruptedRestore, removeOwnSibling, restoredPath, stagingPath, swapIn } from './swap.js';
 
 const COPY_CHUNK = 10_000;
 
@@ -24,16 +25,19 @@ export async function loadDumpBeside(
 ): Promise<LoadReport> {
   const started = performance.now();
   location = resolve(location);
+  // a directory that is not a store is refused before anything is renamed or written
+  await assertOwnLocation(location);
   await recoverInterruptedRestore(location);
   let current: Store | undefined = await openStore({ ...options.storeOptions, location, createIfMissing: true });
   const staging = stagingPath(location);
   let staged: Store | undefined;
   try {
     const summary = await checkDump(current.registry, path, options);
-    await rm(staging, { recursive: true, force: true });
-    staged = await openStore({ ...options.storeOptions, location: staging, createIfMissing: true, sync: false });
+    await clearForSibling(staging, location);
+    staged = await openStore({ ...options.storeOptions, location: staging, createIfMissing: true, sync: false, sibling: { of: location, role: 'restoring' } });
     await copyAll(current.db as Db, staged.db as Db, (n) => options.onProgress?.('copying', n, n));
     staged.log.resetState(current.log.head);
+    staged.log.checksumsFrom = current.log.checksumsFrom; // the copy holds the same entries (and m!format)
 
     const loader = new NewEventAppender(summary.count, options);
     const target = staged;
@@ -46,6 +50,7 @@ export async function loadDumpBeside(
     await staged.db.put(CHECKPOINT_KEY, (await staged.db.get(CHECKPOINT_KEY))!, { sync: true } as object);
     await staged.close();
     staged = undefined;
+    await markSibling(staging, location, 'restored');
     await rename(staging, restoredPath(location));
     await syncDir(dirname(location));
     await current.close();
@@ -55,8 +60,8 @@ export async function loadDumpBeside(
   } finally {
     await staged?.close().catch(() => {});
     await current?.close().catch(() => {});
-    await rm(staging, { recursive: true, force: true }).catch(() => {});
-    await rm(restoredPath(location), { recursive: true, force: true }).catch(() => {});
+    await removeOwnSibling(staging, location).catch(() => {});
+    await removeOwnSibling(restoredPath(location), location).catch(() => {});
   }
 }
 

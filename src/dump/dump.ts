@@ -1,12 +1,14 @@
 import { createHash } from 'node:crypto';
 import type { AbstractSnapshot } from 'abstract-level';
+import { StoreError } from '../errors.js';
 import { decode } from '../log/codec.js';
+import { entryBody } from '../log/entry.js';
 import type { Db } from '../log/db.js';
 import type { StoredEvent } from '../log/envelope.js';
 import { HIGH, LOG_PREFIX, logKey, prefixRange, seqFromHex, streamPrefix, typePrefix } from '../log/keys.js';
 import type { Progress } from '../projections/replay.js';
 import { STORE_FORMAT, type Store } from '../store.js';
-import { DUMP_VERSION, encodeRecord, frameMsgpack, type DumpEncoding, type DumpFilters, type DumpHeader, type DumpKind, type DumpTrailer } from './format.js';
+import { DUMP_VERSION, encodeRecord, frameMsgpack, MAX_FRAME, MAX_LINE, type DumpEncoding, type DumpFilters, type DumpHeader, type DumpKind, type DumpTrailer } from './format.js';
 import type { Sink } from './sink.js';
 
 export interface DumpOptions extends DumpFilters {
@@ -53,14 +55,24 @@ export async function writeDump(store: Store, sink: Sink, options: DumpOptions =
     let scanned = 0;
     const needDecode = encoding === 'ndjson' || filters.since !== undefined || (filters.stream !== undefined && filters.type !== undefined);
     for await (const chunk of storedChunks(db, snapshot, filters, head)) {
-      for (const value of chunk) {
+      for (const [seq, stored] of chunk) {
         scanned++;
+        // a damaged entry stops the dump (STORE_CORRUPT naming its seq): a backup never carries bit rot on
+        const value = entryBody(stored, seq, store.log.checksumsFrom);
         let record: Buffer;
         if (needDecode) {
           const event = decode<StoredEvent>(value);
           if (!matches(event, filters)) continue;
           record = encoding === 'ndjson' ? encodeRecord('ndjson', event) : frameMsgpack(value);
         } else record = frameMsgpack(value);
+        // never write a record the reader refuses: a backup that cannot be restored is no backup
+        const limit = encoding === 'ndjson' ? MAX_LINE : MAX_FRAME + 4;
+        if (record.length > limit) {
+          throw new StoreError('EVENT_TOO_LARGE', `event seq ${seq} is ${record.length} bytes as ${encoding}; a dump record may be at most ${limit} bytes`, {
+            details: { seq, bytes: record.length, limit },
+            hint: encoding === 'msgpack' ? 'try --format ndjson' : 'this event is too large to dump',
+          });
+        }
         hash.update(record);
         await sink.write(record);
         count++;
@@ -95,14 +107,14 @@ async function headAt(db: Db, snapshot: AbstractSnapshot): Promise<number> {
  * Stored envelopes (msgpack bytes) in seq order, in chunks, through the most selective index:
  * the stream index or the type index when filtered, else the log itself.
  */
-async function* storedChunks(db: Db, snapshot: AbstractSnapshot, f: DumpFilters, head: number): AsyncGenerator<Buffer[]> {
+async function* storedChunks(db: Db, snapshot: AbstractSnapshot, f: DumpFilters, head: number): AsyncGenerator<Array<[number, Buffer]>> {
   if (f.stream === undefined && f.type === undefined) {
     const it = db.iterator({ gte: logKey(1), lte: logKey(Math.max(head, 1)), snapshot, highWaterMarkBytes: 1 << 20 } as never);
     try {
       for (;;) {
         const entries = await it.nextv(CHUNK);
         if (entries.length === 0) return;
-        yield entries.map(([, v]) => v as Buffer);
+        yield entries.map(([k, v]) => [seqFromHex((k as string).slice(LOG_PREFIX.length)), v as Buffer]);
       }
     } finally {
       await it.close();
@@ -118,7 +130,7 @@ async function* storedChunks(db: Db, snapshot: AbstractSnapshot, f: DumpFilters,
       if (entries.length === 0) return;
       const seqs = entries.map(([k, v]) => (byStream ? decode<number>(v as Buffer) : seqFromHex((k as string).slice(prefix.length))));
       const values = await db.getMany(seqs.map(logKey), { snapshot });
-      yield values.filter((v): v is Buffer => v !== undefined);
+      yield values.flatMap((v, i): Array<[number, Buffer]> => (v === undefined ? [] : [[seqs[i]!, v]]));
     }
   } finally {
     await it.close();

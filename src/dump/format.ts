@@ -51,7 +51,7 @@ export const describePosition = (p: Position): string => ('line' in p ? `line ${
 const packr = new Packr({ useRecords: false, mapsAsObjects: true, variableMapSize: true });
 const NL = Buffer.from('\n');
 /** A frame longer than this is a corrupt length, not an event. */
-const MAX_FRAME = 64 * 1024 * 1024;
+export const MAX_FRAME = 64 * 1024 * 1024;
 
 export function encodeRecord(encoding: DumpEncoding, value: unknown): Buffer {
   if (encoding === 'ndjson') return Buffer.from(`${JSON.stringify(value)}\n`);
@@ -66,17 +66,40 @@ export function frameMsgpack(payload: Uint8Array): Buffer {
   return out;
 }
 
-export const dumpError = (code: 'DUMP_CORRUPT' | 'DUMP_TRUNCATED', where: Position, message: string, cause?: unknown): StoreError =>
+export const dumpError = (code: 'DUMP_CORRUPT' | 'DUMP_TRUNCATED' | 'DUMP_NOT_A_DUMP', where: Position, message: string, cause?: unknown): StoreError =>
   new StoreError(code, `${describePosition(where)}: ${message}`, {
     details: { ...where },
     ...(cause !== undefined ? { cause } : {}),
-    hint: code === 'DUMP_TRUNCATED' ? 'the file was cut short; make the dump again' : 'the file is damaged or not a pygubuai dump; nothing was written',
+    hint:
+      code === 'DUMP_TRUNCATED'
+        ? 'the file was cut short; make the dump again'
+        : code === 'DUMP_NOT_A_DUMP'
+          ? 'make one with `pygubu-db dump` or `pygubu-db backup`; nothing was written'
+          : 'the file is damaged or not a pygubuai dump; nothing was written',
   });
 
-/** Guess the encoding from the first byte: JSON starts with `{`, a frame with a length byte. */
+/** A header record is small; a first frame longer than this means the file is something else. */
+const MAX_HEADER = 64 * 1024;
+/** An ndjson line longer than this is no event the store could have written (MAX_EVENT_BYTES as JSON). */
+export const MAX_LINE = 128 * 1024 * 1024;
+
+const notADump = (where: Position, what: string): StoreError => dumpError('DUMP_NOT_A_DUMP', where, `not a pygubuai dump: ${what}`);
+
+/**
+ * Guess the encoding from the first bytes: JSON starts with `{`; a msgpack dump with the 4-byte
+ * length of its small header frame (so a zero byte) and then a msgpack map. Anything else — plain
+ * text, a UTF-8 byte-order mark an editor added — is refused as not a dump, before any length is read.
+ */
 export async function sniffEncoding(path: string): Promise<DumpEncoding> {
-  for await (const chunk of createReadStream(path, { start: 0, end: 0 })) {
-    return (chunk as Buffer)[0] === 0x7b ? 'ndjson' : 'msgpack';
+  for await (const chunk of createReadStream(path, { start: 0, end: 7 })) {
+    const head = chunk as Buffer;
+    if (head[0] === 0x7b) return 'ndjson';
+    if (head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf) {
+      throw notADump({ offset: 0 }, 'it starts with a UTF-8 byte-order mark (a dump never does; was it re-saved by an editor?)');
+    }
+    const map = head[4];
+    if (head.length >= 5 && head[0] === 0 && head[1] === 0 && map !== undefined && ((map >= 0x80 && map <= 0x8f) || map === 0xde || map === 0xdf)) return 'msgpack';
+    throw notADump({ offset: 0 }, `it starts with ${JSON.stringify(head.toString('latin1').replace(/[^\x20-\x7e]/g, '.'))}, neither a JSON header nor a msgpack frame`);
   }
   throw dumpError('DUMP_TRUNCATED', { line: 1 }, 'the file is empty');
 }
@@ -98,12 +121,16 @@ async function* ndjsonRecords(path: string): AsyncGenerator<RawRecord> {
       return JSON.parse(raw.toString('utf8'));
     } catch (cause) {
       if (!complete) throw dumpError('DUMP_TRUNCATED', where, 'the last line is cut short', cause);
+      if (line === 1) throw dumpError('DUMP_NOT_A_DUMP', where, `not a pygubuai dump: the first line is not JSON (${(cause as Error).message})`, cause);
       throw dumpError('DUMP_CORRUPT', where, `not valid JSON (${(cause as Error).message})`, cause);
     }
   };
   for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) {
     const buf = carry.length > 0 ? Buffer.concat([carry, chunk as Buffer]) : (chunk as Buffer);
     let start = 0;
+    if (buf.indexOf(10) === -1 && buf.length > MAX_LINE) {
+      throw (line === 0 ? notADump({ line: 1 }, 'its first line never ends') : dumpError('DUMP_CORRUPT', { line: line + 1 }, `a line longer than ${MAX_LINE} bytes`));
+    }
     for (let nl = buf.indexOf(10, start); nl !== -1; nl = buf.indexOf(10, start)) {
       line++;
       const where = { line };
@@ -128,6 +155,7 @@ async function* msgpackRecords(path: string): AsyncGenerator<RawRecord> {
     while (buf.length - pos >= 4) {
       const length = buf.readUInt32BE(pos);
       const where = { offset: base + pos };
+      if (base + pos === 0 && (length === 0 || length > MAX_HEADER)) throw notADump(where, `its first frame would be ${length} bytes long; a header is small`);
       if (length === 0 || length > MAX_FRAME) throw dumpError('DUMP_CORRUPT', where, `frame length ${length} is not plausible`);
       if (buf.length - pos - 4 < length) break;
       const bytes = buf.subarray(pos, pos + 4 + length);
@@ -151,7 +179,7 @@ export interface ReadDumpOptions {
   /** Only accept this kind (restore wants a backup). */
   kind?: DumpKind;
   /** Check one event (schema, continuity); throw to refuse the dump. Errors are tagged with the position. */
-  onEvent?: (event: Record<string, unknown>, where: Position) => void | Promise<void>;
+  onEvent?: (event: Record<string, unknown>, where: Position, bytes: Buffer) => void | Promise<void>;
   /** Bytes read so far and the file's size, every few thousand records. */
   onProgress?: (bytesRead: number, size: number) => void;
 }
@@ -217,7 +245,7 @@ async function readChecked(path: string, options: ReadDumpOptions): Promise<Dump
     }
     if (!isObject(value)) throw dumpError('DUMP_CORRUPT', where, 'an event must be a JSON object');
     try {
-      await options.onEvent?.(value, where);
+      await options.onEvent?.(value, where, record.bytes);
     } catch (err) {
       if (err instanceof StoreError && (err.code === 'DUMP_CORRUPT' || err.code === 'DUMP_TRUNCATED')) throw err;
       const message = err instanceof Error ? err.message : String(err);
@@ -256,7 +284,7 @@ async function readChecked(path: string, options: ReadDumpOptions): Promise<Dump
 
 function checkHeader(value: unknown, where: Position, encoding: DumpEncoding, kind: DumpKind | undefined): DumpHeader {
   if (!isObject(value) || (value.pygubuai !== 'dump' && value.pygubuai !== 'backup')) {
-    throw dumpError('DUMP_CORRUPT', where, 'not a pygubuai dump (no header)');
+    throw dumpError('DUMP_NOT_A_DUMP', where, 'not a pygubuai dump (no header)');
   }
   if (value.version !== DUMP_VERSION) {
     throw dumpError('DUMP_CORRUPT', where, `dump format version ${String(value.version)} is not supported (this version reads ${DUMP_VERSION})`);
@@ -282,6 +310,11 @@ function checkTrailer(value: Record<string, unknown>, where: Position): DumpTrai
  * sha256 is recomputed and compared at the end: a file changed between the passes throws.
  */
 export async function* dumpEvents(path: string, checked: DumpSummary): AsyncGenerator<Record<string, unknown>> {
+  for await (const { value } of dumpRecords(path, checked)) yield value;
+}
+
+/** `dumpEvents` with where each event stands in the file (to name it when a later check refuses it). */
+export async function* dumpRecords(path: string, checked: DumpSummary): AsyncGenerator<{ value: Record<string, unknown>; where: Position }> {
   const records = checked.encoding === 'ndjson' ? ndjsonRecords(path) : msgpackRecords(path);
   const hash = createHash('sha256');
   let first = true;
@@ -293,7 +326,7 @@ export async function* dumpEvents(path: string, checked: DumpSummary): AsyncGene
     const value = record.value as Record<string, unknown>;
     if (value.pygubuai === 'end') break;
     hash.update(record.bytes);
-    yield value;
+    yield { value, where: record.where };
   }
   if (hash.digest('hex') !== checked.trailer.sha256) {
     throw new StoreError('DUMP_CORRUPT', 'the dump changed while it was being loaded; nothing was written');

@@ -1,10 +1,11 @@
 import { StoreError } from '../errors.js';
-import type { NewEventOfAnyType, StoredEvent } from '../log/envelope.js';
+import type { StoredEvent } from '../log/envelope.js';
 import type { Transaction } from '../log/event-log.js';
 import { idKey } from '../log/keys.js';
 import type { SchemaRegistry } from '../log/schema-registry.js';
 import type { Store } from '../store.js';
-import { dumpEvents, readDump, type DumpEncoding, type DumpHeader, type DumpSummary } from './format.js';
+import { IncomingEvents, refusedAt } from './check.js';
+import { dumpRecords, readDump, type DumpEncoding, type DumpHeader, type DumpSummary, type Position } from './format.js';
 
 export type LoadPhase = 'checking' | 'copying' | 'loading';
 
@@ -53,25 +54,28 @@ export async function loadDump(store: Store, path: string, options: LoadOptions 
 /** Pass one: everything a dump must satisfy before a single key is written. */
 export async function checkDump(registry: SchemaRegistry, path: string, options: LoadOptions = {}): Promise<DumpSummary> {
   await registry.ready();
-  const ids = new Set<string>();
+  const incoming = new IncomingEvents(registry);
   const summary = await readDump(path, {
     ...(options.encoding ? { encoding: options.encoding } : {}),
-    onEvent: (event) => {
-      registry.validate(event as unknown as StoredEvent);
-      const id = event.id as string;
-      if (ids.has(id)) throw new Error(`event id ${id} appears twice`);
-      ids.add(id);
+    onEvent: (event, where, bytes) => {
+      incoming.check(event, where, bytes);
     },
     ...(options.onProgress ? { onProgress: (read: number, size: number) => options.onProgress!('checking', read, size) } : {}),
   });
   return summary;
 }
 
+/** One event of a checked dump and where it stands in the file. */
+export interface DumpEvent {
+  event: StoredEvent;
+  where: Position;
+}
+
 /** The checked dump's events again, in chunks. */
-export async function* chunksOf(path: string, summary: DumpSummary): AsyncGenerator<StoredEvent[]> {
-  let chunk: StoredEvent[] = [];
-  for await (const e of dumpEvents(path, summary)) {
-    chunk.push(e as unknown as StoredEvent);
+export async function* chunksOf(path: string, summary: DumpSummary): AsyncGenerator<DumpEvent[]> {
+  let chunk: DumpEvent[] = [];
+  for await (const { value, where } of dumpRecords(path, summary)) {
+    chunk.push({ event: value as unknown as StoredEvent, where });
     if (chunk.length >= CHUNK) {
       yield chunk;
       chunk = [];
@@ -103,9 +107,8 @@ export class NewEventAppender {
     private readonly options: LoadOptions,
   ) {}
 
-  async take(tx: Transaction, chunk: readonly StoredEvent[]): Promise<void> {
-    const batch: NewEventOfAnyType[] = [];
-    for (const event of chunk) {
+  async take(tx: Transaction, chunk: readonly DumpEvent[]): Promise<void> {
+    for (const { event, where } of chunk) {
       this.done++;
       if ((await tx.get(idKey(event.id))) !== undefined) {
         this.skipped++;
@@ -125,13 +128,17 @@ export class NewEventAppender {
           );
         }
       }
-      batch.push({ id: event.id, stream: event.stream, type: event.type, v: event.v, at: event.at, data: event.data, meta: event.meta });
-    }
-    if (batch.length > 0) {
-      const stored = await tx.append(batch);
+      // One event at a time, so that a rule it breaks against the views (a taken project name, a
+      // version not newer) is reported with its line or offset; the transaction is still one batch.
+      let stored: StoredEvent[];
+      try {
+        stored = await tx.append({ id: event.id, stream: event.stream, type: event.type, v: event.v, at: event.at, data: event.data, meta: event.meta });
+      } catch (err) {
+        throw refusedAt(where, event, err);
+      }
       this.firstSeq ??= stored[0]!.seq;
-      this.lastSeq = stored[stored.length - 1]!.seq;
-      this.loaded += stored.length;
+      this.lastSeq = stored[0]!.seq;
+      this.loaded++;
     }
     this.options.onProgress?.('loading', this.done, this.total);
   }

@@ -1,16 +1,20 @@
-import { rename, rm } from 'node:fs/promises';
+import { rename } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { fromLevelError, StoreError } from '../errors.js';
 import { EMPTY, encode } from '../log/codec.js';
 import type { StoredEvent } from '../log/envelope.js';
 import { lastSeq } from '../log/event-log.js';
+import { encodeEntry } from '../log/entry.js';
 import { idKey, logKey, streamKey, timeKey, typeKey } from '../log/keys.js';
 import { SchemaRegistry } from '../log/schema-registry.js';
 import { openStore, storeExists, type OpenStoreOptions, type Store } from '../store.js';
 import { writeDump, type DumpReport } from './dump.js';
-import { dumpEvents, readDump, type DumpEncoding } from './format.js';
+import { IncomingEvents, refusedAt } from './check.js';
+import { dumpEvents, dumpRecords, readDump, type DumpEncoding, type DumpSummary, type Position } from './format.js';
+import { toJsonValue } from '../log/json-value.js';
 import { fileSink, syncDir } from './sink.js';
-import { recoverInterruptedRestore, restoredPath, stagingPath, swapIn } from './swap.js';
+import { assertOwnLocation, notAStore } from '../store-location.js';
+import { clearForSibling, markSibling, recoverInterruptedRestore, removeOwnSibling, restoredPath, stagingPath, swapIn } from './swap.js';
 
 export interface BackupOptions {
   encoding?: DumpEncoding;
@@ -71,17 +75,24 @@ const CHUNK = 5000;
 export async function restoreStore(location: string, file: string, options: RestoreOptions = {}): Promise<RestoreReport> {
   const started = performance.now();
   location = resolve(location);
+  // only a store (or nothing, or an empty directory) is ever replaced: refused before any rename
+  const here = await assertOwnLocation(location);
   const recovered = await recoverInterruptedRestore(location);
   const progress = options.onProgress;
 
   let current: Store | undefined;
   let damaged = false;
-  if (storeExists(location)) {
+  if (here.kind === 'marked' || here.kind === 'leveldb' || storeExists(location)) {
     try {
       current = await openStore({ ...options.storeOptions, location, createIfMissing: false });
     } catch (err) {
-      if (!(err instanceof StoreError && err.code === 'STORE_CORRUPT')) throw err;
-      damaged = true;
+      if (err instanceof StoreError && err.code === 'STORE_NOT_FOUND') {
+        // our marker and no database yet: nothing to replace
+      } else if (err instanceof StoreError && err.code === 'STORE_CORRUPT') {
+        // a damaged directory is replaced (after confirmation) only when it is provably ours
+        if (here.kind !== 'marked') throw notAStore(location, 'is damaged and carries no pygubuai store marker');
+        damaged = true;
+      } else throw err;
     }
   }
   const currentEvents = current?.log.head ?? 0;
@@ -100,12 +111,12 @@ export async function restoreStore(location: string, file: string, options: Rest
     await options.storeOptions?.configure?.(registry);
     await registry.ready();
     const versions = new Map<string, number>();
+    const incoming = new IncomingEvents(registry);
     let expectedSeq = 1;
     const summary = await readDump(file, {
       kind: 'backup',
-      onEvent: (e) => {
-        const event = e as unknown as StoredEvent;
-        registry.validate(event);
+      onEvent: (e, where, bytes) => {
+        const event = incoming.check(e, where, bytes);
         if (event.seq !== expectedSeq) throw new Error(`the log has a gap: seq ${event.seq} where ${expectedSeq} was expected`);
         const version = (versions.get(event.stream) ?? 0) + 1;
         if (event.version !== version) throw new Error(`stream ${event.stream} jumps to version ${event.version} where ${version} was expected`);
@@ -121,8 +132,8 @@ export async function restoreStore(location: string, file: string, options: Rest
 
     // 2. Build the new store beside the old one: the log and its index keys as they were, then the
     //    projections replayed from it (rebuild), then the checks that it ends where the backup does.
-    await rm(staging, { recursive: true, force: true });
-    staged = await openStore({ ...options.storeOptions, location: staging, createIfMissing: true, sync: false, cacheSize: 0 });
+    await clearForSibling(staging, location);
+    staged = await openStore({ ...options.storeOptions, location: staging, createIfMissing: true, sync: false, cacheSize: 0, sibling: { of: location, role: 'restoring' } });
     const target = staged;
     let ops: Array<{ type: 'put'; key: string; value: Buffer }> = [];
     let built = 0;
@@ -132,14 +143,22 @@ export async function restoreStore(location: string, file: string, options: Rest
       progress?.('building', built, summary.count);
     };
     for await (const e of dumpEvents(file, summary)) {
-      const event = e as unknown as StoredEvent;
+      const event = toJsonValue(e, String(e.type), '', -1) as StoredEvent; // as the check pass kept it
       for (const [key, value] of logEntries(event)) ops.push({ type: 'put', key, value });
       if (++built % CHUNK === 0) await flush();
     }
     await flush();
     target.log.resetState(summary.count);
     // rebuild ends with a synced checkpoint write, which makes the whole log durable before the swap
-    await target.rebuild(undefined, progress ? (done, total) => progress('replaying', done, total) : undefined);
+    // strict: an event that breaks a rule against the views (a taken project name, a version not
+    // newer) refuses the whole backup, named by its place in the file
+    await target
+      .rebuild(undefined, progress ? (done, total) => progress('replaying', done, total) : undefined, { strict: true })
+      .catch(async (err: unknown) => {
+        const seq = (err as StoreError).details?.seq;
+        if (!(err instanceof StoreError) || typeof seq !== 'number') throw err;
+        throw refusedAt(await positionOf(file, summary, seq), { seq }, err);
+      });
     const checkpoint = await target.log.checkpoint();
     if ((await lastSeq(target.db)) !== summary.count || (summary.count > 0 && checkpoint?.seq !== summary.count)) {
       throw new StoreError('VERIFY_FAILED', `the rebuilt store ends at seq ${await lastSeq(target.db)} (views at ${checkpoint?.seq}), the backup at ${summary.count}`);
@@ -178,6 +197,7 @@ export async function restoreStore(location: string, file: string, options: Rest
     // 4. Swap: the finished store is renamed to its "complete" name first, so a kill from here on is finished by the next open.
     await staged.close();
     staged = undefined;
+    await markSibling(staging, location, 'restored');
     await rename(staging, restoredPath(location));
     await syncDir(dirname(location));
     await current?.close();
@@ -197,16 +217,23 @@ export async function restoreStore(location: string, file: string, options: Rest
   } finally {
     await staged?.close().catch(() => {});
     await current?.close().catch(() => {});
-    await rm(staging, { recursive: true, force: true }).catch(() => {});
-    await rm(restoredPath(location), { recursive: true, force: true }).catch(() => {});
+    await removeOwnSibling(staging, location).catch(() => {});
+    await removeOwnSibling(restoredPath(location), location).catch(() => {});
   }
+}
+
+/** Where the backup holds the event with this seq (a backup's seqs run 1, 2, 3 … in file order). */
+async function positionOf(file: string, summary: DumpSummary, seq: number): Promise<Position> {
+  let n = 0;
+  for await (const { where } of dumpRecords(file, summary)) if (++n === seq) return where;
+  return { line: seq + 1 };
 }
 
 /** The log entry of a verified event and its index keys, exactly as an append writes them. */
 function logEntries(e: StoredEvent): Array<[string, Buffer]> {
   const seq = encode(e.seq);
   return [
-    [logKey(e.seq), encode(e)],
+    [logKey(e.seq), encodeEntry(e)],
     [idKey(e.id), seq],
     [streamKey(e.stream, e.version), seq],
     [typeKey(e.type, e.seq), EMPTY],

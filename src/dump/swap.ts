@@ -1,6 +1,7 @@
-import { readdir, rename, rm, rmdir } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { readdir, rename, rm, rmdir } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
+import { inspectLocation, MARKER_FILE, isOwnSibling, notAStore, readMarker, writeMarker, type StoreMarker } from '../store-location.js';
 import { syncDir } from './sink.js';
 
 /**
@@ -13,7 +14,9 @@ import { syncDir } from './sink.js';
  *   .restored-<pid> + .old-   no store at the path: the swap is completed (the new store is whole)
  *   .old-<pid> + store        the swap happened; the old one is deleted
  *
- * `recoverInterruptedRestore` applies these rules before any store is opened at `location`.
+ * `recoverInterruptedRestore` applies these rules before a writer opens the store at `location`.
+ * Only siblings whose marker file (store-location.ts) says they were made for this `location` are
+ * renamed or deleted; a directory that merely has such a name is left alone.
  */
 export const stagingPath = (location: string, pid = process.pid): string => `${location}.restoring-${pid}`;
 export const restoredPath = (location: string, pid = process.pid): string => `${location}.restored-${pid}`;
@@ -51,25 +54,34 @@ async function leftovers(location: string): Promise<Leftover[]> {
     const m = /^\.(restoring|restored|old)-(\d+)$/.exec(name.slice(base.length));
     if (!m) continue;
     const pid = Number(m[2]);
-    if (!alive(pid)) out.push({ path: join(dirname(location), name), kind: m[1] as Leftover['kind'], pid });
+    const path = join(dirname(location), name);
+    if (!alive(pid) && (await isOwnSibling(path, location))) out.push({ path, kind: m[1] as Leftover['kind'], pid });
   }
   return out;
 }
 
 /** Finish or roll back a restore that was killed; returns what it did (empty when nothing). */
 export async function recoverInterruptedRestore(location: string): Promise<string[]> {
+  location = resolve(location);
   const found = await leftovers(location);
   if (found.length === 0) return [];
+  const here = await inspectLocation(location);
+  // something that is not ours stands at the path: the open refuses it; touch nothing
+  if (here.kind === 'foreign' || here.kind === 'leveldb') return [];
   const actions: string[] = [];
   if (!hasStore(location)) {
     const restored = found.find((l) => l.kind === 'restored' && hasStore(l.path));
     const old = found.find((l) => l.kind === 'old' && hasStore(l.path));
     const next = restored ?? old;
-    if (next) {
-      // an empty directory left at the path is in the way of the rename; anything else is not ours to delete
-      await rmdir(location).catch(() => {});
+    // an empty directory (or a marked one with no database files yet) is in the way of the rename;
+    // a marked one with data files in it is a damaged store, left for the open to report
+    const inTheWay = here.kind === 'marked' ? await readdir(location).catch(() => ['?']) : [];
+    if (next && inTheWay.every((n) => n === MARKER_FILE || n === 'LOCK' || n === 'LOG' || n === 'LOG.old')) {
+      if (here.kind === 'empty') await rmdir(location).catch(() => {});
+      if (here.kind === 'marked') await rm(location, { recursive: true, force: true });
       await rename(next.path, location).catch(() => {});
       await syncDir(dirname(location));
+      await claimAsStore(location);
       actions.push(next.kind === 'restored' ? `completed the interrupted restore from ${next.path}` : `put back the store from ${next.path}`);
     }
   }
@@ -81,12 +93,50 @@ export async function recoverInterruptedRestore(location: string): Promise<strin
   return actions;
 }
 
+/** A sibling that became the store drops its sibling mark. */
+export async function claimAsStore(location: string): Promise<void> {
+  const marker = await readMarker(location);
+  if (!marker?.sibling) return;
+  const { sibling: _sibling, ...own } = marker;
+  await writeMarker(location, own as StoreMarker);
+}
+
+/** Mark a directory this process built (or is moving away) as a sibling of `location`. */
+export async function markSibling(dir: string, location: string, role: NonNullable<StoreMarker['sibling']>['role']): Promise<void> {
+  const marker = await readMarker(dir);
+  if (!marker) throw notAStore(dir, 'has no store marker');
+  await writeMarker(dir, { ...marker, sibling: { of: resolve(location), role } });
+}
+
+/** Delete a sibling only if it is ours; a foreign directory of that name is left where it is. */
+export async function removeOwnSibling(path: string, location: string): Promise<void> {
+  if (existsSync(path) && (await isOwnSibling(path, location))) await rm(path, { recursive: true, force: true });
+}
+
+/** Before building at `path`: clear our own stale copy there, refuse anything else in the way. */
+export async function clearForSibling(path: string, location: string): Promise<void> {
+  if (!existsSync(path)) return;
+  if (await isOwnSibling(path, location)) {
+    await rm(path, { recursive: true, force: true });
+    return;
+  }
+  throw notAStore(path, 'is in the way of the copy built beside the store, and is not ours');
+}
+
 /** The swap itself, once the new store at `restoredPath` is complete and every handle is closed. */
 export async function swapIn(location: string): Promise<void> {
+  location = resolve(location);
   const parent = dirname(location);
-  const hadStore = existsSync(location);
-  if (hadStore) await rename(location, oldPath(location));
+  const here = await inspectLocation(location);
+  if (here.kind === 'foreign' || here.kind === 'leveldb') throw notAStore(location, 'is not a pygubuai store');
+  if (here.kind === 'empty') await rmdir(location);
+  const moved = here.kind === 'marked';
+  if (moved) {
+    await markSibling(location, location, 'old');
+    await rename(location, oldPath(location));
+  }
   await rename(restoredPath(location), location);
   await syncDir(parent);
-  if (hadStore) await rm(oldPath(location), { recursive: true, force: true });
+  await claimAsStore(location);
+  if (moved) await removeOwnSibling(oldPath(location), location);
 }

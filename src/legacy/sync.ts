@@ -192,7 +192,13 @@ const newer = (a: string | null | undefined, b: string | null | undefined): bool
 /** A Rows over a Map, for folding one project's stream in memory. */
 function memoryRows(): Rows & { map: Map<string, unknown> } {
   const map = new Map<string, unknown>();
-  return { map, get: async <T>(k: string) => map.get(k) as T | undefined, put: (k, v) => void map.set(k, v), del: (k) => void map.delete(k) };
+  return {
+    map,
+    get: async <T>(k: string) => map.get(k) as T | undefined,
+    put: (k, v) => void map.set(k, v),
+    del: (k) => void map.delete(k),
+    keys: async (prefix) => [...map.keys()].filter((k) => k.startsWith(prefix)).sort(),
+  };
 }
 
 /** A project as its stream had folded it at `seq`, and every earlier value of each field. */

@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { StoreError, ValidationError } from '../errors.js';
+import type { EventRules } from '../domain/rules.js';
 import type { ProjectionSet } from '../projections/projection.js';
 import { decode } from './codec.js';
+import { bodyLength, decodeEntry, encodeEntry, entryBody, MAX_EVENT_BYTES, tooLarge } from './entry.js';
 import { assertExpectedVersion, type ExpectedVersion } from './concurrency.js';
 import type { Db } from './db.js';
 import { normaliseAt, type EventMeta, type KnownEvent, type NewEvent, type NewEventOfAnyType, type StoredEvent } from './envelope.js';
@@ -45,6 +47,8 @@ export interface LogOptions {
   sync: boolean;
   cache?: RowCache;
   now?: () => Date;
+  /** The domain rules (src/domain/rules.ts) every appended and replayed event is held to. */
+  rules?: EventRules;
 }
 
 /** Where this store's log and views stand; only the writer changes it, after a batch is durable. */
@@ -113,14 +117,20 @@ export class Transaction implements RowReader {
       }
       const event = this.envelope(e, this.head + 1, current + 1);
       registry.validate(event);
+      // one limit for every way in (append, load, migrate): what the store takes it can back up
+      const bytes = encodeEntry(event);
+      if (bodyLength(bytes) > MAX_EVENT_BYTES) throw tooLarge(event.type, bodyLength(bytes));
+      const known = registry.upcast(event) as KnownEvent;
+      this.log.options.rules?.checkAlone(known);
+      await this.log.options.rules?.checkInViews(known, this.overlay, projections);
       this.head = event.seq;
       this.versions.set(stream, event.version);
-      this.overlay.put(logKey(event.seq), event);
+      this.overlay.putEntry(logKey(event.seq), event, bytes);
       this.overlay.put(idKey(event.id), event.seq);
       this.overlay.put(streamKey(stream, event.version), event.seq);
       this.overlay.put(typeKey(event.type, event.seq), null);
       this.overlay.put(timeKey(event.at, event.seq), null);
-      await projections.apply(registry.upcast(event) as KnownEvent, this.overlay);
+      await projections.apply(known, this.overlay);
       this.appended.push(event);
       out.push(event);
     }
@@ -186,6 +196,8 @@ const MAX_GROUP = 512;
  */
 export class EventLog {
   private readonly state: LogState = { head: 0, versions: new Map() };
+  /** Every log entry from this seq carries a checksum (m!format.checksumsFrom; older ones may not). */
+  checksumsFrom = 1;
   private readonly queue: Job[] = [];
   private draining = false;
 
@@ -194,8 +206,9 @@ export class EventLog {
     readonly options: LogOptions,
   ) {}
 
-  static async open(db: Db, options: LogOptions): Promise<EventLog> {
+  static async open(db: Db, options: LogOptions & { checksumsFrom?: number }): Promise<EventLog> {
     const log = new EventLog(db, options);
+    log.checksumsFrom = options.checksumsFrom ?? 1;
     log.state.head = await lastSeq(db);
     return log;
   }
@@ -332,7 +345,7 @@ export class EventLog {
   /** One event by seq, upcast; undefined past the head. */
   async get(seq: number): Promise<StoredEvent | undefined> {
     const buf = await this.db.get(logKey(seq));
-    return buf === undefined ? undefined : this.options.registry.upcast(decode<StoredEvent>(buf));
+    return buf === undefined ? undefined : this.options.registry.upcast(decodeEntry(buf, seq, this.checksumsFrom));
   }
 
   /** Find a stored event by its id. */
@@ -341,8 +354,14 @@ export class EventLog {
     return seq === undefined ? undefined : this.get(decode<number>(seq));
   }
 
-  /** The whole log (or a seq range) in order, upcast. Reads in large chunks for replay speed. */
-  async *readAll(options: { fromSeq?: number; toSeq?: number; limit?: number; raw?: boolean } = {}): AsyncGenerator<StoredEvent> {
+  /**
+   * The whole log (or a seq range) in order, upcast. Reads in large chunks for replay speed. Each
+   * entry's checksum is checked: a damaged one throws STORE_CORRUPT naming its seq, unless
+   * `onDamaged` is given (verify), which is told and the entry skipped.
+   */
+  async *readAll(
+    options: { fromSeq?: number; toSeq?: number; limit?: number; raw?: boolean; onDamaged?: (seq: number, err: StoreError) => void } = {},
+  ): AsyncGenerator<StoredEvent> {
     const range = {
       gte: logKey(Math.max(1, options.fromSeq ?? 1)),
       ...(options.toSeq === undefined ? { lt: LOG_PREFIX + HIGH } : { lte: logKey(options.toSeq) }),
@@ -352,8 +371,16 @@ export class EventLog {
       for (;;) {
         const entries = await it.nextv(1000);
         if (entries.length === 0) break;
-        for (const [, value] of entries) {
-          const ev = decode<StoredEvent>(value as Buffer);
+        for (const [key, value] of entries) {
+          const seq = seqFromHex((key as string).slice(LOG_PREFIX.length));
+          let ev: StoredEvent;
+          try {
+            ev = decodeEntry(value as Buffer, seq, this.checksumsFrom);
+          } catch (err) {
+            if (!options.onDamaged || !(err instanceof StoreError)) throw err;
+            options.onDamaged(seq, err);
+            continue;
+          }
           yield options.raw ? ev : this.options.registry.upcast(ev);
         }
       }
@@ -413,15 +440,47 @@ export class EventLog {
     const values = await this.db.getMany(seqs.map(logKey));
     return values.map((buf, i) => {
       if (buf === undefined) throw new StoreError('STORE_CORRUPT', `log entry ${seqs[i]} is missing`);
-      return this.options.registry.upcast(decode<StoredEvent>(buf));
+      return this.options.registry.upcast(decodeEntry(buf, seqs[i]!, this.checksumsFrom));
     });
   }
 
+  /** Check every entry's checksum without decoding it (before a rebuild drops the views). */
+  async checkEntries(): Promise<void> {
+    const it = this.db.iterator({ gte: LOG_PREFIX, lt: LOG_PREFIX + HIGH, highWaterMarkBytes: 1 << 20 } as never);
+    try {
+      for (;;) {
+        const entries = await it.nextv(1000);
+        if (entries.length === 0) break;
+        for (const [key, value] of entries) entryBody(value as Buffer, seqFromHex((key as string).slice(LOG_PREFIX.length)), this.checksumsFrom);
+      }
+    } finally {
+      await it.close();
+    }
+  }
+
+
+  /** The checkpoint; undefined when absent or not a checkpoint at all (open then rebuilds every view). */
   async checkpoint(): Promise<Checkpoint | undefined> {
     const buf = await this.db.get(CHECKPOINT_KEY);
-    return buf === undefined ? undefined : decode<Checkpoint>(buf);
+    if (buf === undefined) return undefined;
+    let value: unknown;
+    try {
+      value = decode(buf);
+    } catch {
+      return undefined;
+    }
+    return isCheckpoint(value) ? value : undefined;
   }
 }
+
+const isCheckpoint = (v: unknown): v is Checkpoint => {
+  const c = v as Checkpoint | null;
+  return (
+    typeof c === 'object' && c !== null && Number.isSafeInteger(c.seq) && c.seq >= 0 &&
+    typeof c.projections === 'object' && c.projections !== null && !Array.isArray(c.projections) &&
+    Object.values(c.projections).every((n) => typeof n === 'number')
+  );
+};
 
 export async function lastSeq(db: Db): Promise<number> {
   for await (const key of db.keys({ gte: LOG_PREFIX, lt: LOG_PREFIX + HIGH, reverse: true, limit: 1 })) {

@@ -2,7 +2,8 @@ import { ValidationError } from '../errors.js';
 
 /**
  * A deep copy that keeps only what JSON can carry (and so what dumps can round-trip): plain objects,
- * arrays, strings, finite numbers, booleans and null. Undefined properties are dropped. The copy
+ * arrays, strings, finite numbers (BigInts within ±2^53 become numbers), booleans and null.
+ * Undefined properties are dropped. The copy
  * also means a caller mutating its input after append cannot change what was stored.
  */
 export function toJsonValue(value: unknown, type: string, path: string, depth = 0): unknown {
@@ -12,6 +13,12 @@ export function toJsonValue(value: unknown, type: string, path: string, depth = 
   if (typeof value === 'number') {
     if (!Number.isFinite(value)) throw new ValidationError(type, path, 'must be a finite number');
     return value;
+  }
+  if (typeof value === 'bigint') {
+    // msgpack decodes every 64-bit integer as a BigInt, which JSON cannot carry: one that a
+    // double holds exactly becomes a number, a bigger one is refused rather than rounded
+    if (value >= -MAX_EXACT && value <= MAX_EXACT) return Number(value);
+    throw new ValidationError(type, path, `is the integer ${value}, beyond ±2^53 that JSON numbers carry exactly`);
   }
   if (Array.isArray(value)) return value.map((v, i) => toJsonValue(v, type, `${path}/${i}`, depth + 1));
   if (typeof value === 'object') {
@@ -29,6 +36,7 @@ export function toJsonValue(value: unknown, type: string, path: string, depth = 
   throw new ValidationError(type, path, `must be JSON data, not ${typeof value}`);
 }
 
+const MAX_EXACT = BigInt(Number.MAX_SAFE_INTEGER);
 const LONE_SURROGATE = /\p{Cs}/u;
 
 /**

@@ -7,7 +7,7 @@
  *   t!<type>\0<seq>             → null                  reading by type
  *   a!<at>\0<seq>               → null                  reading by time
  *   c!inline                    → checkpoint            last seq + version of each inline projection
- *   m!<name>                    → store metadata (format version)
+ *   m!<name>                    → store metadata (format version, checksumsFrom; m!damage)
  *   v!<projection>!<row key>    → rows of the views
  *
  * User-supplied parts (names, tags, words) end with \0, which validation keeps out of them, so a
@@ -31,6 +31,8 @@ export const TIME_PREFIX = 'a!';
 export const timeKey = (at: string, seq: number): string => `${TIME_PREFIX}${at}${SEP}${seqHex(seq)}`;
 export const CHECKPOINT_KEY = 'c!inline';
 export const FORMAT_KEY = 'm!format';
+/** What LevelDB reported lost on an open (a damaged write-ahead log record); verify reports it. */
+export const DAMAGE_KEY = 'm!damage';
 export const VIEW_PREFIX = 'v!';
 export const viewPrefix = (projection: string): string => `${VIEW_PREFIX}${projection}!`;
 

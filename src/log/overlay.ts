@@ -1,7 +1,9 @@
 import type { AbstractBatchOperation } from 'abstract-level';
 import { decode, encode } from './codec.js';
 import type { Db } from './db.js';
-import { VIEW_PREFIX } from './keys.js';
+import { decodeEntry, encodeEntry, isLogKey, seqOfLogKey } from './entry.js';
+import type { StoredEvent } from './envelope.js';
+import { HIGH, VIEW_PREFIX } from './keys.js';
 
 const DELETED = Symbol('deleted');
 type Slot = unknown | typeof DELETED;
@@ -18,6 +20,8 @@ export interface RowReader {
  */
 export class Overlay implements RowReader {
   private readonly writes = new Map<string, Slot>();
+  /** Log entries already encoded (with their checksum) when they were appended. */
+  private readonly encoded = new Map<string, Buffer>();
 
   constructor(
     private readonly db: Db,
@@ -49,13 +53,40 @@ export class Overlay implements RowReader {
     }
     const stamp = cache?.stamp;
     const buf = await readRow(this.db, key);
-    const value = buf === undefined ? undefined : decode<T>(buf);
+    const value = buf === undefined ? undefined : isLogKey(key) ? (decodeEntry(buf, seqOfLogKey(key), Infinity) as T) : decode<T>(buf);
     if (cache) cache.fill(key, value === undefined ? DELETED : value, stamp!);
     return value;
   }
 
+  /** Every key that starts with `prefix`, as this overlay sees them (pending writes over the database), sorted. */
+  async keys(prefix: string): Promise<string[]> {
+    const found = new Set<string>();
+    for await (const key of this.db.keys({ gte: prefix, lt: prefix + HIGH })) found.add(key);
+    const chain: Overlay[] = [];
+    // eslint-disable-next-line @typescript-eslint/no-this-alias
+    for (let o: Overlay | undefined = this; o; o = o.parent) chain.unshift(o);
+    for (const o of chain) {
+      for (const [key, slot] of o.writes) {
+        if (!key.startsWith(prefix)) continue;
+        if (slot === DELETED) found.delete(key);
+        else found.add(key);
+      }
+    }
+    return [...found].sort();
+  }
+
   put(key: string, value: unknown): void {
     this.writes.set(key, value === undefined ? null : value);
+  }
+
+  /** A log entry with its stored bytes (encodeEntry), so the batch does not encode it again. */
+  putEntry(key: string, event: StoredEvent, bytes: Buffer): void {
+    this.writes.set(key, event);
+    this.encoded.set(key, bytes);
+  }
+
+  private bytesOf(key: string, slot: unknown): Buffer {
+    return isLogKey(key) ? (this.encoded.get(key) ?? encodeEntry(slot as StoredEvent)) : encode(slot);
   }
 
   del(key: string): void {
@@ -65,10 +96,12 @@ export class Overlay implements RowReader {
   mergeIntoParent(): void {
     if (!this.parent) throw new Error('root overlay has no parent');
     for (const [k, v] of this.writes) this.parent.writes.set(k, v);
+    for (const [k, b] of this.encoded) this.parent.encoded.set(k, b);
   }
 
   clear(): void {
     this.writes.clear();
+    this.encoded.clear();
   }
 
   /**
@@ -80,7 +113,7 @@ export class Overlay implements RowReader {
     for (const [key, slot] of this.writes) {
       this.written?.add(key);
       if (slot === DELETED) batch.del(key);
-      else batch.put(key, encode(slot));
+      else batch.put(key, this.bytesOf(key, slot));
     }
     await batch.write(options as never);
   }
@@ -88,7 +121,7 @@ export class Overlay implements RowReader {
   toOps(): AbstractBatchOperation<Db, string, Buffer>[] {
     const ops: AbstractBatchOperation<Db, string, Buffer>[] = [];
     for (const [key, slot] of this.writes) {
-      ops.push(slot === DELETED ? { type: 'del', key } : { type: 'put', key, value: encode(slot) });
+      ops.push(slot === DELETED ? { type: 'del', key } : { type: 'put', key, value: this.bytesOf(key, slot) });
     }
     return ops;
   }

@@ -28,7 +28,8 @@ export interface ScanRow {
 export interface ComplexityRow {
   project_id: string;
   project: string;
-  files: string[];
+  /** How many of its files have a scan (the files themselves are the `scan!` rows: a list here made every scan cost as much as the project's file count). */
+  files: number;
   widgets: number;
   objects: number;
   commands: number;
@@ -161,8 +162,8 @@ async function applyScan(rows: Rows, pid: string, project: string, scan: ScanRow
   const key = analyticsKeys.complexity(pid);
   const old = await rows.get<ComplexityRow>(key);
   const c: ComplexityRow = old
-    ? { ...old, files: [...old.files], depths: { ...old.depths }, layouts: { ...old.layouts } }
-    : { project_id: pid, project, files: [], widgets: 0, objects: 0, commands: 0, bindings: 0, depths: {}, layouts: {}, widget_classes: 0 };
+    ? { ...old, depths: { ...old.depths }, layouts: { ...old.layouts } }
+    : { project_id: pid, project, files: 0, widgets: 0, objects: 0, commands: 0, bindings: 0, depths: {}, layouts: {}, widget_classes: 0 };
   c.project = project;
   const widgetCount = Object.values(scan.widgets).reduce((a, b) => a + b, 0);
   c.widgets += sign * widgetCount;
@@ -171,8 +172,7 @@ async function applyScan(rows: Rows, pid: string, project: string, scan: ScanRow
   c.bindings += sign * scan.bindings;
   bump(c.depths, String(scan.max_depth), sign);
   for (const [m, n] of Object.entries(scan.layouts)) bump(c.layouts, m, sign * n);
-  if (sign === 1) c.files = [...new Set([...c.files, scan.file])].sort();
-  else c.files = c.files.filter((f) => f !== scan.file);
+  c.files += sign;
   if (old) rows.del(analyticsKeys.complexityRank(complexityScore(old), pid));
   const totals = (await rows.get<Totals>(analyticsKeys.totals)) ?? { files: 0, widgets: 0, objects: 0, callbacks: 0 };
   rows.put(analyticsKeys.totals, {
@@ -181,7 +181,7 @@ async function applyScan(rows: Rows, pid: string, project: string, scan: ScanRow
     objects: totals.objects + sign * scan.objects,
     callbacks: totals.callbacks + sign * (scan.commands + scan.bindings),
   });
-  if (c.files.length === 0) {
+  if (c.files <= 0) {
     rows.del(key);
     return;
   }
@@ -277,8 +277,7 @@ async function foldWorkflow(event: EventOf<'workflow.recorded'>, rows: Rows): Pr
 async function foldProjectRemoved(pid: string, rows: Rows): Promise<void> {
   const c = await rows.get<ComplexityRow>(analyticsKeys.complexity(pid));
   if (!c) return;
-  for (const file of c.files) {
-    const key = analyticsKeys.scan(pid, file);
+  for (const key of await rows.keys(analyticsKeys.scanPrefix(pid))) {
     const scan = await rows.get<ScanRow>(key);
     if (!scan) continue;
     await applyScan(rows, pid, c.project, scan, -1);
@@ -292,7 +291,8 @@ async function foldProjectRemoved(pid: string, rows: Rows): Promise<void> {
  */
 export const analyticsProjection = defineProjection({
   name: ANALYTICS,
-  version: 1,
+  // 2: the complexity row counts its files instead of listing them
+  version: 2,
   handles: ['analytics.ui_scanned', 'analytics.recorded', 'workflow.recorded', 'project.removed', 'project.renamed'],
   async fold(event, rows) {
     switch (event.type) {

@@ -7,6 +7,8 @@ export interface Rows {
   get<T>(key: string): Promise<T | undefined>;
   put(key: string, value: unknown): void;
   del(key: string): void;
+  /** The row keys that start with `prefix` (without the projection's prefix), sorted: for rare folds only. */
+  keys(prefix: string): Promise<string[]>;
 }
 
 /**
@@ -28,6 +30,7 @@ export function scopedRows(overlay: Overlay, projection: string): Rows {
     get: <T>(key: string) => overlay.get<T>(prefix + key),
     put: (key, value) => overlay.put(prefix + key, value),
     del: (key) => overlay.del(prefix + key),
+    keys: async (start) => (await overlay.keys(prefix + start)).map((k) => k.slice(prefix.length)),
   };
 }
 

@@ -1,14 +1,15 @@
+import { StoreError } from '../errors.js';
 import { decode, encode } from '../log/codec.js';
 import { createMemoryDb, type Db } from '../log/db.js';
 import type { KnownEvent, StoredEvent } from '../log/envelope.js';
 import type { EventLog } from '../log/event-log.js';
-import { CHECKPOINT_KEY, HIGH, idKey, logKey, streamKey, timeKey, typeKey, VIEW_PREFIX } from '../log/keys.js';
+import { CHECKPOINT_KEY, DAMAGE_KEY, HIGH, idKey, logKey, streamKey, timeKey, typeKey, VIEW_PREFIX } from '../log/keys.js';
 import { Overlay } from '../log/overlay.js';
 import type { ProjectionSet } from './projection.js';
 import type { Progress } from './replay.js';
 
 export interface VerifyProblem {
-  kind: 'gap' | 'mismatch' | 'missing' | 'extra' | 'checkpoint';
+  kind: 'gap' | 'mismatch' | 'missing' | 'extra' | 'checkpoint' | 'damaged' | 'rule';
   key?: string;
   message: string;
 }
@@ -39,7 +40,15 @@ export async function verifyStore(log: EventLog, projections: ProjectionSet, onP
     const overlay = new Overlay(mem);
     let expected = 1;
     const total = log.head;
-    for await (const raw of log.readAll({ raw: true })) {
+    const onDamaged = (seq: number, err: Error) => report({ kind: 'damaged', key: logKey(seq), message: err.message });
+    const lost = await log.db.get(DAMAGE_KEY);
+    if (lost !== undefined) {
+      const entries = decode<Array<{ at?: string; message?: string }>>(lost);
+      for (const e of Array.isArray(entries) ? entries : [{}]) {
+        report({ kind: 'damaged', key: DAMAGE_KEY, message: `LevelDB dropped data when the store was opened at ${e?.at ?? '?'}: ${e?.message ?? ''}; restore from a backup` });
+      }
+    }
+    for await (const raw of log.readAll({ raw: true, onDamaged })) {
       const ev = raw as StoredEvent;
       if (ev.seq !== expected) {
         report({ kind: 'gap', key: logKey(expected), message: `log jumps from seq ${expected - 1} to ${ev.seq}` });
@@ -50,7 +59,17 @@ export async function verifyStore(log: EventLog, projections: ProjectionSet, onP
       overlay.put(streamKey(ev.stream, ev.version), ev.seq);
       overlay.put(typeKey(ev.type, ev.seq), null);
       overlay.put(timeKey(ev.at, ev.seq), null);
-      await projections.apply(log.options.registry.upcast(ev) as KnownEvent, overlay);
+      const known = log.options.registry.upcast(ev) as KnownEvent;
+      if (log.options.rules) {
+        try {
+          log.options.rules.checkAlone(known);
+          await log.options.rules.checkInViews(known, overlay, projections);
+        } catch (err) {
+          if (!(err instanceof StoreError)) throw err;
+          report({ kind: 'rule', key: logKey(ev.seq), message: `seq ${ev.seq}: ${err.message} (${err.code})` });
+        }
+      }
+      await projections.apply(known, overlay);
       if (overlay.size > 50_000) {
         await mem.batch(overlay.toOps());
         overlay.clear();

@@ -49,7 +49,7 @@ export interface DayCount {
 export const toComplexity = (c: ComplexityRow): Complexity => ({
   project_id: c.project_id,
   project: c.project,
-  files: c.files.length,
+  files: c.files,
   widgets: c.widgets,
   widget_classes: c.widget_classes,
   objects: c.objects,

@@ -1,5 +1,6 @@
 import { fuzzLoad } from './fuzz-dumps.js';
 import { fuzzMigrate } from './fuzz-legacy.js';
+import { fuzzLoadEvents, fuzzRestoreEvents } from './fuzz-ways-in.js';
 import { fuzzCli, fuzzEventPayloads, fuzzProjectCommands, fuzzScanner, fuzzTemplates, type FuzzFigures, type FuzzOptions } from './fuzz-targets.js';
 
 /** Every fuzz target; `spawns` ones start a process per case and run fewer cases. */
@@ -17,4 +18,6 @@ export const FUZZ_TARGETS: readonly FuzzTarget[] = [
   { name: 'templates', run: fuzzTemplates },
   { name: 'load', run: fuzzLoad },
   { name: 'migrate', run: fuzzMigrate },
+  { name: 'load-events', run: fuzzLoadEvents },
+  { name: 'restore-events', run: fuzzRestoreEvents },
 ];

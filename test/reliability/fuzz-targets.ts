@@ -219,7 +219,7 @@ export const invalidEvent: fc.Arbitrary<NewEventOfAnyType> = fc
   });
 
 /** Anything shaped roughly like an event: any JSON in any field. */
-const roughEvent: fc.Arbitrary<NewEventOfAnyType> = fc.record(
+export const roughEvent: fc.Arbitrary<NewEventOfAnyType> = fc.record(
   {
     id: fc.oneof(eventId, nastyString()),
     stream: fc.oneof(streamName('workflow'), nastyString()),

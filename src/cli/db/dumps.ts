@@ -59,7 +59,7 @@ export const dump = command({
         if (ctx.out.json) process.stderr.write(`${JSON.stringify(doc)}\n`);
         else if (!argv.quiet) process.stderr.write(`${text}\n`);
       } else ctx.out.result(doc, () => ctx.out.info(text));
-    });
+    }, { readOnly: true });
   },
 });
 
@@ -133,7 +133,7 @@ export const backup = command({
       ctx.out.result({ file: argv.file, ...report }, () =>
         ctx.out.line(`backed up ${report.count} events to ${argv.file} (${report.encoding}, ${kib(report.bytes)}) in ${report.ms.toFixed(0)} ms; sha256 ${report.sha256}`),
       );
-    });
+    }, { readOnly: true });
   },
 });
 

@@ -67,7 +67,7 @@ export const log = command({
         argv.follow ? {} : { empty: 'no events' },
       );
     if (!argv.follow) {
-      const events = await ctx.withStore((store) => readLog(store, filter));
+      const events = await ctx.withStore((store) => readLog(store, filter), { readOnly: true });
       ctx.out.result(events, () => printHuman(events));
       return;
     }
@@ -76,7 +76,7 @@ export const log = command({
     let stop = false;
     process.once('SIGINT', () => (stop = true));
     while (!stop) {
-      const events = await ctx.withStore((store) => readLog(store, { ...filter, from, limit: 10_000 }));
+      const events = await ctx.withStore((store) => readLog(store, { ...filter, from, limit: 10_000 }), { readOnly: true });
       if (events.length > 0) {
         from = events[events.length - 1]!.seq + 1;
         if (ctx.out.json) for (const e of events) process.stdout.write(`${JSON.stringify(e)}\n`);

@@ -14,6 +14,8 @@ export const rebuild = command({
       ctx.out.result({ ...report, eventsPerSecond: rate }, () =>
         ctx.out.line(`rebuilt ${report.projections.join(', ')} from ${report.events} events in ${report.ms.toFixed(0)} ms (${rate} events/s)`),
       );
+      for (const b of report.broken.slice(0, 10)) ctx.out.warn(`seq ${b.seq} breaks a rule (${b.rule}), folded as the log has it: ${b.message}`);
+      if (report.broken.length > 10) ctx.out.warn(`... and ${report.broken.length - 10} more events that break a rule`);
     });
   },
 });
@@ -36,15 +38,21 @@ export const verify = command({
       });
       if (!report.ok) {
         const n = report.problems.length + report.moreProblems;
+        const damaged = report.problems.some((p) => p.kind === 'damaged');
+        const rules = report.problems.some((p) => p.kind === 'rule');
         const err = new StoreError('VERIFY_FAILED', `${n} difference${n === 1 ? '' : 's'} between the stored views and a replay of the log`, {
-          hint: 'run `pygubu-db rebuild` to fold the views again from the log',
+          hint: damaged
+            ? 'the log itself is damaged: restore the store from a backup (`pygubu-db restore`); rebuild would fold the damage in'
+            : rules
+            ? 'events in the log break a domain rule (they entered before this version checked it); rebuild cannot change the log: dump it, drop or fix those events, load the dump into a new store'
+            : 'run `pygubu-db rebuild` to fold the views again from the log',
         });
         if (ctx.out.json) {
           process.stderr.write(`error: ${err.message} (${err.code})\n`);
           process.exitCode = 1;
         } else throw err;
       }
-    });
+    }, { readOnly: true });
   },
 });
 
