@@ -2,6 +2,7 @@
 // (in-process query and whole process), and the size of a year of daily rollup rows.
 // Run: npm run build && node dist/bench/analytics.js [--files 600] [--per-day 20]
 import { execFileSync } from 'node:child_process';
+import { sandboxEnv } from '../test/sandbox.js';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -118,6 +119,7 @@ async function benchTrends(base: string) {
       const t0 = performance.now();
       execFileSync(process.execPath, [bin, 'trends', '--metric', 'build_ms', '--days', String(DAYS), '--until', UNTIL, '--store', location, '--json'], {
         stdio: ['ignore', 'ignore', 'inherit'],
+        env: sandboxEnv(),
       });
       wholeProcess.push(performance.now() - t0);
     }

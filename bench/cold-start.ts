@@ -1,5 +1,6 @@
 /** Whole-process cold start of read commands, against `node -e 0` and equivalent one-shot scripts. */
 import { spawnSync } from 'node:child_process';
+import { sandboxEnv } from '../test/sandbox.js';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { latency } from './lib/measure.js';
@@ -8,7 +9,7 @@ import type { Scenario } from './lib/context.js';
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const BIN = join(ROOT, 'dist', 'src', 'bin', 'pygubu-db.js');
 
-function spawnTimed(args: string[], env: NodeJS.ProcessEnv = process.env): void {
+function spawnTimed(args: string[], env: NodeJS.ProcessEnv = sandboxEnv()): void {
   const r = spawnSync(process.execPath, args, { cwd: ROOT, env, encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`${args.join(' ')} exited ${r.status}: ${r.stderr}`);
 }

@@ -9,6 +9,7 @@
  * restore's figure is RSS growth in this process, sampled every 50 ms.
  */
 import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
+import { sandboxEnv } from '../test/sandbox.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -100,7 +101,7 @@ if (values['child-load']) {
 
 /** A load in a child process: its time and its peak RSS. */
 function childLoad(strategy: 'batch' | 'beside', location: string, file: string): { ms: number; peakMiB: number } {
-  const r = spawnSync(process.execPath, [fileURLToPath(import.meta.url), '--child-load', strategy, location, file], { encoding: 'utf8' });
+  const r = spawnSync(process.execPath, [fileURLToPath(import.meta.url), '--child-load', strategy, location, file], { encoding: 'utf8', env: sandboxEnv() });
   if (r.status !== 0) throw new Error(`child load failed: ${r.stderr}`);
   const { ms, maxRssMiB } = JSON.parse(r.stdout) as { ms: number; maxRssMiB: number };
   return { ms, peakMiB: maxRssMiB };

@@ -24,6 +24,8 @@ export const ERROR_CODES = {
   LEGACY_INVALID_JSON: 'a legacy JSON file is not valid JSON (truncated or hand-edited)',
   LEGACY_BAD_SHAPE: 'a legacy JSON file is valid JSON but not the shape the Python tool writes',
   LEGACY_NOT_FOUND: 'the legacy registry file does not exist',
+  LEGACY_LOCKED: "the Python tool held the registry's lock (<registry>.lock) for longer than a hybrid write waits",
+  LEGACY_NOT_PAIRED: 'a store other than the default one has no legacy registry recorded: pass --registry once',
   LEGACY_IMPORT_FAILED: 'migrate --strict stopped because a legacy file is broken; nothing was imported',
   LEGACY_IMPORT_INCOMPLETE: 'some legacy files were broken and not imported (see the report); the others were',
   CONFIG_NOT_SET: 'that key is not in config.json',

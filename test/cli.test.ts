@@ -1,4 +1,5 @@
 import { fork } from 'node:child_process';
+import { sandboxEnv } from './sandbox.js';
 import { mkdir, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'uvu';
@@ -145,7 +146,7 @@ test('STORE_BUSY names the store after the bounded wait; a short lock is waited 
     // Resolves once the child holds the lock; `exited` is captured at fork time so it cannot be missed.
     const hold = (ms: number) =>
       new Promise<{ child: ReturnType<typeof fork>; exited: Promise<unknown> }>((resolve) => {
-        const child = fork(join(ROOT, 'dist', 'test', 'fixtures', 'hold-store.js'), [store, String(ms)], { stdio: 'ignore' });
+        const child = fork(join(ROOT, 'dist', 'test', 'fixtures', 'hold-store.js'), [store, String(ms)], { stdio: 'ignore', env: sandboxEnv() });
         const exited = new Promise((r) => child.once('exit', r));
         child.once('message', () => resolve({ child, exited }));
       });
@@ -171,7 +172,7 @@ test('log --follow prints new events as JSON lines and never holds the lock betw
     await db('project', 'add', app);
     const { spawn } = await import('node:child_process');
     const follower = spawn(process.execPath, [join(ROOT, 'dist', 'src', 'bin', 'pygubu-db.js'), '--store', store, 'log', '--follow', '--json', '--interval', '100'], {
-      env: { PATH: process.env.PATH ?? '', HOME: dir },
+      env: sandboxEnv({ HOME: dir }),
     });
     let out = '';
     follower.stdout.on('data', (d) => (out += d));
@@ -204,7 +205,7 @@ test('a reader that closes the pipe early (| head -1) ends the command without a
     await s.close();
     const r = spawnSync('bash', ['-c', `"${process.execPath}" "${join(ROOT, 'dist', 'src', 'bin', 'pygubu-db.js')}" --store "${store}" log --json | head -c 100 >/dev/null; echo "status=\${PIPESTATUS[0]}"`], {
       encoding: 'utf8',
-      env: { PATH: process.env.PATH ?? '', HOME: dir },
+      env: sandboxEnv({ HOME: dir }),
     });
     assert.not.match(r.stderr, /EPIPE|\n\s+at /, r.stderr);
     assert.match(r.stdout, /status=0/);

@@ -1,4 +1,5 @@
 import { fork } from 'node:child_process';
+import { sandboxEnv } from './sandbox.js';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'uvu';
@@ -18,7 +19,7 @@ test('SIGKILL at random moments never loses an acknowledged append nor leaves vi
     for (let round = 0; round < 6; round++) {
       const child = fork(CHILD, [location, attempts, acks, `r${round}`], {
         stdio: 'ignore',
-        env: { ...process.env, CHILD_SYNC: round % 2 ? '1' : '0' },
+        env: sandboxEnv({ CHILD_SYNC: round % 2 ? '1' : '0' }),
       });
       await new Promise<void>((resolve, reject) => {
         child.once('message', () => resolve());

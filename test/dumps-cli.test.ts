@@ -1,4 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
+import { sandboxEnv } from './sandbox.js';
 import { cp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -22,7 +23,7 @@ async function eventLines(location: string): Promise<string[]> {
   return r.stdout.split('\n').slice(1, -2);
 }
 
-const sh = (command: string) => spawnSync('sh', ['-c', command], { encoding: 'utf8', env: { PATH: process.env.PATH ?? '' } });
+const sh = (command: string) => spawnSync('sh', ['-c', command], { encoding: 'utf8', env: sandboxEnv() });
 
 test('dump - | load - copies a store through a pipe, in both formats', async () => {
   const { dir, cleanup } = await tempDir();
@@ -140,7 +141,7 @@ test('restore killed with SIGKILL at any moment leaves the old store intact (or 
 
     const started = Date.now();
     await cp(pristine, location, { recursive: true });
-    const full = spawnSync(process.execPath, args, { encoding: 'utf8' });
+    const full = spawnSync(process.execPath, args, { encoding: 'utf8', env: sandboxEnv() });
     assert.is(full.status, 0, full.stderr);
     const duration = Date.now() - started;
 
@@ -150,7 +151,7 @@ test('restore killed with SIGKILL at any moment leaves the old store intact (or 
       await rm(location, { recursive: true, force: true });
       await cp(pristine, location, { recursive: true });
       const delay = Math.round((duration * k) / (kills + 1) + (Math.random() - 0.5) * (duration / (kills + 1)));
-      const child = spawn(process.execPath, args, { stdio: 'ignore' });
+      const child = spawn(process.execPath, args, { stdio: 'ignore', env: sandboxEnv() });
       const exited = new Promise<number | null>((resolve) => child.on('exit', (_code, signal) => resolve(signal === null ? 0 : 1)));
       await sleep(delay);
       child.kill('SIGKILL');

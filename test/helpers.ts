@@ -4,6 +4,9 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { openStore, type OpenStoreOptions, type Store } from '../src/index.js';
+import { sandboxEnv } from './sandbox.js';
+
+export { sandboxEnv, sandboxHome } from './sandbox.js';
 
 /** The package root (tests run from dist/test). */
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -38,7 +41,7 @@ export interface RunResult {
   stderr: string;
 }
 
-/** Spawn a built bin as a user would, with a clean HOME unless env says otherwise. */
+/** Spawn a built bin as a user would, with HOME and PYGUBUAI_HOME in a temporary directory unless env names its own. */
 export function run(
   bin: 'pygubu-db' | 'pygubu-template' | 'pygubu-analytics',
   args: readonly string[],
@@ -47,7 +50,7 @@ export function run(
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [BIN(bin), ...args], {
       cwd: options.cwd ?? ROOT,
-      env: { PATH: process.env.PATH ?? '', LANG: 'C.UTF-8', ...options.env },
+      env: sandboxEnv(options.env),
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     let stdout = '';

@@ -21,7 +21,7 @@ async function setUp(dir: string) {
   return registryPath;
 }
 
-test('sync pulls what the Python tool changed and pushes what the store changed, newer modified winning', async () => {
+test('sync merges both sides against the last sync: a dropped project is restored, a same-field conflict goes to the later change', async () => {
   const { store, dir, cleanup } = await tempStore();
   try {
     const registryPath = await setUp(dir);
@@ -47,26 +47,30 @@ test('sync pulls what the Python tool changed and pushes what the store changed,
     await writeJson(wfPath, wf);
 
     const report = await syncLegacy(store, { registryPath });
-    assert.equal(report.pulled.removed, ['c']);
+    assert.equal(report.pulled.removed, []);
+    assert.equal(report.pulled.restored, ['c'], 'the tool has no remove: a missing project is a lost update');
     assert.equal([report.pulled.registered, report.pulled.updated, report.pulled.history], [1, 1, 1]);
-    assert.match(report.warnings.join('\n'), /b: the store's version is as new or newer/);
+    assert.equal(report.pulled.conflicts.map((c) => [c.project, c.field, c.winner, c.lost]), [['b', 'description', 'store', 'b from python']]);
+    assert.match(report.warnings.join('\n'), /b: description changed on both sides/);
     const names = (await store.views.projects.list()).map((p) => p.name);
-    assert.equal(names, ['a', 'b', 'd', 'e']);
+    assert.equal(names, ['a', 'b', 'c', 'd', 'e']);
     assert.is((await store.views.projects.byName('a'))?.description, 'a from python');
     assert.is((await store.views.projects.byName('b'))?.description, 'b from the store');
     const a = (await store.views.projects.byName('a'))!;
     assert.equal((await store.views.history.list(a.id)).map((e) => e.description).sort(), ['from the store', 'one', 'python appended']);
-    const synced = await store.log.readByType('project.removed');
-    assert.equal(synced.map((e) => e.meta.source), ['sync']);
+    const lost = await store.log.readByType('legacy.conflict');
+    assert.equal(lost.map((e) => (e.data as { lost: unknown }).lost), ['b from python'], 'the losing value stays in the log');
     // Pushed back: the JSON now holds the store's state, and the store's own entry is not imported back.
     const after = await readJson(registryPath);
-    assert.equal(Object.keys(after.projects), ['a', 'b', 'd', 'e']);
+    assert.equal(Object.keys(after.projects).sort(), ['a', 'b', 'c', 'd', 'e']);
     assert.is(after.projects.b.description, 'b from the store');
     assert.equal((await readJson(wfPath)).history.length, 3);
     const head = store.log.head;
     const quiet = await syncLegacy(store, { registryPath });
     assert.equal([quiet.pulled.registered, quiet.pulled.updated, quiet.pulled.removed.length, quiet.pulled.history], [0, 0, 0, 0]);
-    assert.is(store.log.head, head + 1, 'only the provenance of the sync itself');
+    assert.is(store.log.head, head + 1, 'only the base of the sync itself');
+    const removals = await syncLegacy(store, { registryPath, acceptRemovals: true });
+    assert.equal(removals.pulled.removed, [], 'nothing is missing any more');
   } finally {
     await cleanup();
   }
@@ -83,8 +87,7 @@ test('a tie keeps the store version with a warning; a project removed in the sto
     reg.projects.a.description = 'same time, other text'; // modified unchanged: a tie
     await writeJson(registryPath, reg);
     const report = await syncLegacy(store, { registryPath });
-    assert.match(report.warnings.join('\n'), /a: the store's version is as new or newer/);
-    assert.match(report.warnings.join('\n'), /c: removed or renamed in the store/);
+    assert.equal(report.pulled.staleOverwritten, ['a'], 'a change without a newer modified is a stale copy');
     assert.is((await store.views.projects.byName('a'))?.description, 'a v1');
     assert.is(await store.views.projects.byName('c'), undefined);
     assert.equal(Object.keys((await readJson(registryPath)).projects), ['a', 'b']);
@@ -114,7 +117,7 @@ test('the Python tool rewriting with pydantic (user: null added, unknown keys dr
     const head = store.log.head;
     const report = await syncLegacy(store, { registryPath });
     assert.equal([report.pulled.registered, report.pulled.updated, report.pulled.history, report.warnings], [0, 0, 0, []]);
-    assert.is(store.log.head, head + 2, "the registry's new top level (its version key) and the provenance of the sync itself");
+    assert.is(store.log.head, head + 2, "the registry's new top level (its version key) and the base of the sync itself");
     const back = await readJson(registryPath);
     assert.is(back.projects.a.colour, 'blue', 'the unknown key is written back');
     assert.is(back.version, '1.0', 'the version key pydantic added is kept');

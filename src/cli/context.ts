@@ -1,10 +1,10 @@
 import { rm, stat } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
-import { homedir, userInfo } from 'node:os';
+import { userInfo } from 'node:os';
 import type { Argv } from 'yargs';
 import type { EventMeta, StoredEvent } from '../log/envelope.js';
 import { commandHost } from './host.js';
-import { defaultStoreLocation } from '../paths.js';
+import { storeLocation } from '../paths.js';
 import type { AsOf } from '../projections/replay.js';
 import type { Views } from '../queries/index.js';
 import type { Store, OpenStoreOptions } from '../store.js';
@@ -31,7 +31,7 @@ export interface CommandContext {
    * Open the store for the length of `work` and close it after. Read commands need an existing
    * store (STORE_NOT_FOUND otherwise); pass `create: true` for commands that may start one.
    */
-  withStore<T>(work: (store: Store) => Promise<T>, options?: { create?: boolean; hybrid?: boolean } & Omit<OpenStoreOptions, 'location'>): Promise<T>;
+  withStore<T>(work: (store: Store) => Promise<T>, options?: { create?: boolean; hybrid?: boolean | 'read' } & Omit<OpenStoreOptions, 'location'>): Promise<T>;
   /**
    * Work that needs the store directory to itself (restore, a load built beside the store): run
    * directly, or — through a server — with the server's store closed meanwhile.
@@ -54,7 +54,7 @@ export const currentUser = (): string => {
 export function createContext(argv: GlobalArgs): CommandContext {
   const out = new Output({ json: argv.json, quiet: argv.quiet, color: argv.color });
   // `--store=~/x` reaches us unexpanded (no shell expands `~` after `=`): expand it as a shell would.
-  const location = argv.store === undefined ? defaultStoreLocation() : resolve(expandHome(argv.store));
+  const location = storeLocation(argv.store);
   const timer = new RunTimer(perfMetric((argv as { _?: unknown[] })._ ?? []), perfRecordingEnabled());
   const withStore: CommandContext['withStore'] = async (work, options = {}) => {
     const { create, hybrid, ...rest } = options;
@@ -63,16 +63,16 @@ export function createContext(argv: GlobalArgs): CommandContext {
       return host.withStore(async (store) => {
         let ok = false;
         try {
-          const head = store.log.head;
-          const result = await timer.time('work', () => work(store));
+          const result = await timer.time('work', () => (hybrid === false ? work(store) : inHybridMode(store, hybrid === 'read', () => work(store), out)));
           ok = true;
-          if (hybrid !== false && store.log.head !== head) await updateLegacyFiles(store, head, out);
           return result;
         } finally {
           await timer.record(store, ok).catch(() => {});
         }
       });
     }
+    // A hybrid read may sync first, which writes: it cannot open the store read-only.
+    if (hybrid === 'read' && rest.readOnly && (await (await import('../legacy/config.js')).storageMode()) === 'hybrid') delete rest.readOnly;
     const { openStore } = await import('../store.js');
     // A command that may create the store and then fails (a refused migrate or load) leaves no
     // store directory behind: what it created is removed again while the log is still empty.
@@ -89,12 +89,9 @@ export function createContext(argv: GlobalArgs): CommandContext {
     let ok = false;
     let failed = true;
     try {
-      const head = store.log.head;
-      const result = await timer.time('work', () => work(store));
+      const result = await timer.time('work', () => (hybrid === false ? work(store) : inHybridMode(store, hybrid === 'read', () => work(store), out)));
       ok = true;
       failed = (process.exitCode ?? 0) !== 0;
-      // Hybrid mode (config storage_mode): a command that wrote also updates the legacy JSON files.
-      if (hybrid !== false && store.log.head !== head) await updateLegacyFiles(store, head, out);
       return result;
     } finally {
       const discard = created !== undefined && failed && store.log.head === 0;
@@ -129,7 +126,7 @@ export function createContext(argv: GlobalArgs): CommandContext {
             await views.close();
           }
         },
-        { readOnly: true },
+        { readOnly: true, hybrid: 'read' },
       ),
   };
 }
@@ -148,14 +145,20 @@ async function* poll(options: { fromSeq: number; signal: AbortSignal; intervalMs
   }
 }
 
-async function updateLegacyFiles(store: Store, head: number, out: Output): Promise<void> {
-  const { afterWrite } = await import('../legacy/hybrid.js');
-  try {
-    const done = await afterWrite(store, head, currentUser());
-    for (const w of done?.warnings ?? []) out.warn(`sync: ${w}`);
-  } catch (err) {
-    out.warn(`the store has the change, but the JSON files were not updated: ${(err as Error).message}; run \`pygubu-db sync\``);
+/**
+ * Hybrid mode (config storage_mode, SPEC §9): a read first pulls when a JSON file changed since the
+ * last sync; anything else runs inside the Python tool's lock between a pull and a push.
+ */
+async function inHybridMode<T>(store: Store, read: boolean, work: () => Promise<T>, out: Output): Promise<T> {
+  const { hybridRead, hybridWrite } = await import('../legacy/hybrid.js');
+  if (read) {
+    const synced = await hybridRead(store, currentUser());
+    for (const w of synced?.warnings ?? []) out.warn(`sync: ${w}`);
+    return work();
   }
+  const { result, hybrid } = await hybridWrite(store, work, currentUser());
+  for (const w of hybrid?.warnings ?? []) out.warn(`sync: ${w}`);
+  return result;
 }
 
 /** The outermost directory of `path` that does not exist yet (undefined: it all exists). */
@@ -186,8 +189,7 @@ export const splitList = (value: string | string[] | undefined): string[] | unde
     : (Array.isArray(value) ? value : [value]).flatMap((v) => String(v).split(',')).map((t) => t.trim()).filter(Boolean);
 
 /** `~` and `~/x` → the home directory (what a shell does for an unquoted word). */
-export const expandHome = (path: string): string =>
-  path === '~' ? homedir() : path.startsWith('~/') ? `${homedir()}${path.slice(1)}` : path;
+export { expandHome } from '../paths.js';
 
 /** The CLI's lock wait: `PYGUBUAI_LOCK_TIMEOUT_MS` (ms) when set to a positive number, else the library default. */
 export function lockTimeout(env: NodeJS.ProcessEnv = process.env): { lockTimeoutMs?: number } {

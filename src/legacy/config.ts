@@ -1,7 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { StoreError } from '../errors.js';
-import { configPath } from '../paths.js';
+import { configPath, homeRegistryPath, userPath } from '../paths.js';
 import { writeFileAtomic } from '../lib/atomic-file.js';
 import { parseLegacyJson, readLegacyFile } from './parse.js';
 import { pythonJson } from './python-json.js';
@@ -54,4 +54,14 @@ export async function setConfig(key: string, value: unknown, path = configPath()
 export async function storageMode(path = configPath()): Promise<StorageMode> {
   const mode = (await readConfig(path)).storage_mode;
   return STORAGE_MODES.includes(mode as StorageMode) ? (mode as StorageMode) : DEFAULT_STORAGE_MODE;
+}
+
+/**
+ * The registry the Python tool uses: `$PYGUBUAI_REGISTRY_PATH`, else `registry_path` in
+ * config.json, else `~/.pygubu-registry.json`, with `~` expanded in each.
+ */
+export async function toolRegistryPath(env: Record<string, string | undefined> = process.env): Promise<string> {
+  if (env.PYGUBUAI_REGISTRY_PATH) return userPath(env.PYGUBUAI_REGISTRY_PATH);
+  const configured = (await readConfig(configPath(env))).registry_path;
+  return typeof configured === 'string' && configured !== '' ? userPath(configured) : homeRegistryPath();
 }

@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { sandboxEnv } from '../sandbox.js';
 import { randomUUID } from 'node:crypto';
 import { appendFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -38,7 +39,7 @@ for (let i = 0; i < writes; i++) {
     const { code, stderr } = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
       const child = spawn(process.execPath, [bin, 'history', 'record', 'base', token, '-d', 'cli', '--store', location!, '--json'], {
         stdio: ['ignore', 'ignore', 'pipe'],
-        env: process.env,
+        env: sandboxEnv({ ...process.env }),
       });
       let stderr = '';
       child.stderr.on('data', (d) => (stderr += d));

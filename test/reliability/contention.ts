@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { sandboxEnv } from '../sandbox.js';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -74,7 +75,7 @@ export async function runContention(options: ContentionOptions): Promise<Content
       outs.push(out);
       const child = spawn(process.execPath, [CHILD, mode, location, String(options.writesPerProcess), out, ROOT], {
         stdio: ['ignore', 'ignore', 'pipe'],
-        env: { PATH: process.env.PATH ?? '', HOME: dir, PYGUBUAI_LOCK_TIMEOUT_MS: String(options.lockTimeoutMs) },
+        env: sandboxEnv({ HOME: dir, PYGUBUAI_LOCK_TIMEOUT_MS: String(options.lockTimeoutMs) }),
       });
       let stderr = '';
       child.stderr.on('data', (d) => (stderr += d));

@@ -1,4 +1,5 @@
 import { execFileSync, spawn } from 'node:child_process';
+import { sandboxEnv } from '../sandbox.js';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -105,7 +106,7 @@ export interface Ran {
 
 export const runCommand = ([cmd, args]: [string, string[]], env: Record<string, string> = {}): Promise<Ran> =>
   new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { PATH: process.env.PATH ?? '', ...env } });
+    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], env: sandboxEnv(env) });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));

@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { sandboxEnv } from '../sandbox.js';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -91,6 +92,7 @@ async function killRound(series: Series, childSeed: number, random: () => number
   const child = spawn(process.execPath, [CHILD, series.workload.name, series.location, series.journalPath, String(childSeed), ROOT], {
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
+    env: sandboxEnv({ ...process.env, HOME: undefined, PYGUBUAI_HOME: undefined }),
   });
   let stderr = '';
   child.stderr.on('data', (d) => (stderr += d));

@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { sandboxEnv } from '../sandbox.js';
 import { randomUUID } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
@@ -187,7 +188,7 @@ const cliWrites: Workload = {
           : ['history', 'record', 'cli-base', token, '-d', 'torture', '--store', location, '--json'];
       journal.attempted([token]);
       const code = await new Promise<number | null>((resolve) => {
-        const child = spawn(process.execPath, [bin, ...args], { stdio: 'ignore' });
+        const child = spawn(process.execPath, [bin, ...args], { stdio: 'ignore', env: sandboxEnv() });
         child.on('close', resolve);
       });
       if (code !== 0) throw new Error(`pygubu-db ${args.slice(0, 2).join(' ')} exited ${code}`);

@@ -2,8 +2,7 @@ import { count } from '../../lib/text.js';
 import { setExitCode } from '../host.js';
 import { StoreError } from '../../errors.js';
 import { exportLegacy, importLegacy, type ImportReport } from '../../legacy/index.js';
-import { legacyRegistryPath } from '../../paths.js';
-import { resolve } from 'node:path';
+import { userPath } from '../../paths.js';
 import type { Store } from '../../store.js';
 import { command } from '../command.js';
 import type { CommandContext } from '../context.js';
@@ -12,10 +11,25 @@ const SHOWN_ROWS = 50;
 
 export const registryOption = {
   type: 'string',
-  describe: 'legacy registry file (default: $PYGUBUAI_REGISTRY_PATH, else ~/.pygubu-registry.json)',
+  describe:
+    "legacy registry file; a store other than the default one records it and keeps using it (default store: $PYGUBUAI_REGISTRY_PATH, else registry_path in config.json, else ~/.pygubu-registry.json)",
 } as const;
 
-export const registryPathOf = (value: string | undefined): string => (value === undefined ? legacyRegistryPath() : resolve(value));
+/**
+ * The registry a legacy command reads or writes: --registry (recorded for a non-default store),
+ * else the store's pairing (the default store: the Python tool's registry), else LEGACY_NOT_PAIRED.
+ */
+export async function registryFor(ctx: CommandContext, given: string | undefined, store?: Store): Promise<string> {
+  const { isDefaultStore, recordPairing, syncTarget } = await import('../../legacy/hybrid.js');
+  if (given !== undefined) {
+    const path = userPath(given);
+    if (store) await recordPairing(store, path);
+    return path;
+  }
+  if (store) return syncTarget(store);
+  if (isDefaultStore(ctx.location)) return (await import('../../legacy/config.js')).toolRegistryPath();
+  throw new StoreError('LEGACY_NOT_PAIRED', `store ${ctx.location} is not paired with a legacy registry`, { hint: 'pass --registry FILE once (it is recorded in the store)' });
+}
 
 /** Print an import report: a table of the files that matter, totals, missing directories, and the outcome. */
 export function printImportReport(ctx: CommandContext, report: ImportReport, verb = 'imported'): void {
@@ -66,9 +80,11 @@ export const migrate = command({
       .option('workflows', { type: 'boolean', default: true, describe: "also import each project's .pygubu-workflow.json (--no-workflows: skip)" })
       .option('strict', { type: 'boolean', default: false, describe: 'import nothing at all if any file is broken' }),
   run: async (argv, ctx) => {
-    const registryPath = registryPathOf(argv.registry);
     const { storeExists } = await import('../../store.js');
+    const scratch = argv.dryRun && !storeExists(ctx.location);
+    const planned = scratch ? await registryFor(ctx, argv.registry) : undefined;
     const work = async (store: Store) => {
+      const registryPath = planned ?? (await registryFor(ctx, argv.registry, store));
       const progress = ctx.out.progress(argv.dryRun ? 'checking' : 'importing');
       const report = await importLegacy(store, {
         registryPath,
@@ -81,7 +97,7 @@ export const migrate = command({
       }).finally(() => progress.done());
       printImportReport(ctx, report);
     };
-    if (argv.dryRun && !storeExists(ctx.location)) await withScratchStore(work);
+    if (scratch) await withScratchStore(work);
     // Import writes each row once and never reads it back: a read cache would only cost time.
     else await ctx.withStore(work, { create: true, hybrid: false, cacheSize: 0 });
   },
@@ -111,8 +127,8 @@ export const exportJson = command({
       .option('registry', registryOption)
       .option('workflows', { type: 'boolean', default: true, describe: 'also write each project\'s .pygubu-workflow.json (--no-workflows: skip)' }),
   run: async (argv, ctx) => {
-    const registryPath = registryPathOf(argv.registry);
     await ctx.withStore(async (store) => {
+      const registryPath = await registryFor(ctx, argv.registry, store);
       const progress = ctx.out.progress('exporting');
       const report = await exportLegacy(store.views, { registryPath, workflows: argv.workflows, onProgress: progress }).finally(() => progress.done());
       ctx.out.result(report, () => {
@@ -125,29 +141,40 @@ export const exportJson = command({
 
 export const sync = command({
   command: 'sync',
-  describe: 'Hybrid mode: pull what the Python tool changed in the JSON files, then write the store back to them',
+  describe: 'Hybrid mode: merge what the Python tool changed in the JSON files with the store, and write the result back (under its lock)',
   builder: (y) =>
     y
       .option('registry', registryOption)
-      .option('workflows', { type: 'boolean', default: true, describe: 'also sync each project\'s .pygubu-workflow.json (--no-workflows: skip)' }),
+      .option('workflows', { type: 'boolean', default: true, describe: 'also sync each project\'s .pygubu-workflow.json (--no-workflows: skip)' })
+      .option('accept-removals', { type: 'boolean', default: false, describe: 'projects missing from the registry are removed from the store (a hand edit) instead of written back' })
+      .option('watch', { type: 'boolean', default: false, describe: 'keep running: sync within a second of each change to the registry or a workflow file (Ctrl-C stops)' }),
   run: async (argv, ctx) => {
-    const registryPath = registryPathOf(argv.registry);
     const { syncLegacy } = await import('../../legacy/sync.js');
+    if (argv.watch) {
+      const { watchLegacy } = await import('../../legacy/watch.js');
+      await ctx.withStore(
+        async (store) => {
+          const registryPath = await registryFor(ctx, argv.registry, store);
+          await watchLegacy(store, { registryPath, workflows: argv.workflows, acceptRemovals: argv.acceptRemovals, ...(ctx.meta.actor ? { actor: ctx.meta.actor } : {}) }, (line) => ctx.out.line(line), (w) => ctx.out.warn(w));
+        },
+        { create: true, hybrid: false },
+      );
+      return;
+    }
     await ctx.withStore(
       async (store) => {
+        const registryPath = await registryFor(ctx, argv.registry, store);
         const progress = ctx.out.progress('syncing');
         const report = await syncLegacy(store, {
           registryPath,
           workflows: argv.workflows,
+          acceptRemovals: argv.acceptRemovals,
           ...(ctx.meta.actor ? { actor: ctx.meta.actor } : {}),
           onProgress: progress,
         }).finally(() => progress.done());
         ctx.out.result(report, () => {
-          const p = report.pulled;
           for (const w of report.warnings) ctx.out.warn(w);
-          ctx.out.line(
-            `pulled: ${p.registered} new, ${p.updated} changed, ${p.removed.length} removed${p.removed.length ? ` (${p.removed.join(', ')})` : ''} projects, ${p.activated ? "active project changed, " : ""}${count(p.history, "history entry", "history entries")}`,
-          );
+          ctx.out.line(syncSummary(report));
           ctx.out.line(`pushed: ${report.pushed.registry} (${count(report.pushed.projects, 'project')}) and ${count(report.pushed.workflowFiles.length, 'workflow file')} (${(report.ms / 1000).toFixed(1)} s)`);
         });
       },
@@ -155,6 +182,18 @@ export const sync = command({
     );
   },
 });
+
+/** One line saying what a sync pulled and settled. */
+export function syncSummary(report: import('../../legacy/sync.js').SyncReport): string {
+  const p = report.pulled;
+  const extra = [
+    p.restored.length ? `${p.restored.length} restored` : '',
+    p.staleIgnored.length ? `${p.staleIgnored.length} stale copies ignored` : '',
+    p.conflicts.length ? `${p.conflicts.length} conflicts` : '',
+    p.refused.length ? `${p.refused.length} left as they are` : '',
+  ].filter(Boolean);
+  return `pulled: ${p.registered} new, ${p.updated} changed, ${p.removed.length} removed${p.removed.length ? ` (${p.removed.join(', ')})` : ''} projects, ${p.activated ? 'active project changed, ' : ''}${count(p.history, 'history entry', 'history entries')}${extra.length ? `; ${extra.join(', ')}` : ''}`;
+}
 
 const configGet = command({
   command: 'get <key>',
@@ -187,7 +226,7 @@ const configList = command({
   run: async (_argv, ctx) => {
     const { readConfig, DEFAULT_STORAGE_MODE } = await import('../../legacy/config.js');
     const doc = await readConfig();
-    const shown = { storage_mode: DEFAULT_STORAGE_MODE, ...doc };
+    const shown: Record<string, unknown> = { storage_mode: DEFAULT_STORAGE_MODE, ...doc, 'store (this command)': ctx.location, 'paired registry': await pairedWith(ctx) };
     ctx.out.result(shown, () => ctx.out.record(Object.entries(shown).map(([k, v]) => [k, typeof v === 'string' ? v : JSON.stringify(v)] as const)));
   },
 });
@@ -198,3 +237,17 @@ export const config = {
   builder: (y: import('yargs').Argv<import('../context.js').GlobalArgs>) => y.command(configGet).command(configSet).command(configList).demandCommand(1),
   handler: () => {},
 };
+
+/** What the command's store is paired with, for `config list` and `stats`: a path, or why none. */
+export async function pairedWith(ctx: CommandContext, open?: Store): Promise<string> {
+  const { isDefaultStore, pairing } = await import('../../legacy/hybrid.js');
+  if (isDefaultStore(ctx.location)) return `${await (await import('../../legacy/config.js')).toolRegistryPath()} (the Python tool's registry)`;
+  const { storeExists } = await import('../../store.js');
+  const describe = async (store: Store) => {
+    const p = await pairing(store);
+    return p.registryPath === undefined ? 'none (pass --registry to migrate or sync once)' : `${p.registryPath} (recorded in the store)`;
+  };
+  if (open) return describe(open);
+  if (!storeExists(ctx.location)) return 'none (no store here yet)';
+  return ctx.withStore(describe, { hybrid: false });
+}

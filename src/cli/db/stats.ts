@@ -8,10 +8,12 @@ export const stats = command({
   run: async (argv, ctx) => {
     await ctx.withViews(argv.asOf, async (views, store) => {
       const s = await store.stats(views);
-      const doc = s;
+      const { pairedWith } = await import('./legacy.js');
+      const doc = { ...s, pairedRegistry: await pairedWith(ctx, store) };
       ctx.out.result(doc, () =>
         ctx.out.record([
           ['store', doc.location],
+          ['paired registry', doc.pairedRegistry],
           ['events', doc.events],
           ['projects', doc.projects],
           ['workflow entries', doc.workflowEvents],
