@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { cp, readdir, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -19,7 +20,11 @@ async function rejects(work: () => Promise<unknown>): Promise<StoreError> {
 }
 
 /** A pid that belonged to a process which has exited. */
-const deadPid = (): number => spawnSync(process.execPath, ['-e', '']).pid!;
+// even a process that only exits gets a home of its own (no spawned process sees the user's home)
+const deadPid = (): number => {
+  const home = join(tmpdir(), 'pygubuai-dead-pid');
+  return spawnSync(process.execPath, ['-e', ''], { env: { PATH: process.env.PATH ?? '', HOME: home, PYGUBUAI_HOME: join(home, '.pygubuai') } }).pid!;
+};
 
 test('a backup taken while appends run is one consistent snapshot, and restores to exactly that log', async () => {
   const { dir, cleanup } = await tempDir();

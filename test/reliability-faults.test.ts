@@ -1,4 +1,5 @@
-import { chmod, copyFile, readdir, rm, truncate, writeFile, open as openFile, unlink } from 'node:fs/promises';
+import { chmod, copyFile, mkdtemp, readdir, rm, truncate, writeFile, open as openFile, unlink } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -108,7 +109,10 @@ test('regression: a store the user may not look into is STORE_IO (permission), n
     const argv: [string, string[]] = asRoot
       ? ['setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, BIN('pygubu-db'), '--store', location, 'stats']]
       : [process.execPath, [BIN('pygubu-db'), '--store', location, 'stats']];
-    const r = await runCommand(argv);
+    // the other user gets a home it can read (the sandbox home is root's own, 0700)
+    const home = await mkdtemp(join(tmpdir(), 'pygubuai-other-user-'));
+    await chmod(home, 0o755);
+    const r = await runCommand(argv, { HOME: home, PYGUBUAI_HOME: join(home, '.pygubuai') }).finally(() => rm(home, { recursive: true, force: true }));
     assert.is(assertClearOutcome(r, 'stats on an unreadable store'), 'STORE_IO', r.stderr);
     assert.match(r.stderr, /permission denied/i);
   } finally {

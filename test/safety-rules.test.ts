@@ -236,7 +236,7 @@ test('64-bit integers from msgpack: within 2^53 restored as numbers (log, dump, 
     assert.ok(JSON.stringify(json(log)[0].data).includes(String(2 ** 40)), JSON.stringify(json(log)[0].data));
     const dump = await db('dump', join(dir, 'out.ndjson'));
     assert.is(dump.code, 0, dump.stderr);
-    const exported = await db('export-json', '--no-workflows');
+    const exported = await db('export-json', '--no-workflows', '--registry', join(dir, 'registry.json'));
     assert.is(exported.code, 0, exported.stderr);
     assert.is((await db('verify')).code, 0);
   } finally {

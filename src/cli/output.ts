@@ -1,6 +1,7 @@
 import Table from 'cli-table3';
 import pc from 'picocolors';
-import { ERROR_CODES, fromLevelError, isStoreError } from '../errors.js';
+import { ERROR_CODES } from '../errors.js';
+import { describeError, UsageError } from './failure.js';
 
 export interface OutputOptions {
   json: boolean;
@@ -156,26 +157,6 @@ export interface ProgressReporter {
   done(): void;
 }
 
-export function describeError(failure: unknown): { code: string; message: string; hint?: string; exit: number } {
-  const err = fromLevelError(failure);
-  if (isStoreError(err)) {
-    return { code: String(err.code), message: err.message, ...(err.hint ? { hint: err.hint } : {}), exit: 1 };
-  }
-  // Usage errors are one line: where to look goes into the message.
-  if (err instanceof UsageError) return { code: err.code, message: err.hint ? `${err.message}; ${err.hint}` : err.message, exit: 2 };
-  const message = err instanceof Error ? err.message : String(err);
-  return { code: 'INTERNAL', message, hint: 'this is a bug; rerun with PYGUBUAI_DEBUG=1 for the stack trace', exit: 1 };
-}
-
-/** Wrong arguments: exit code 2. */
-export class UsageError extends Error {
-  constructor(
-    message: string,
-    public hint = '',
-    readonly code: string = 'USAGE',
-  ) {
-    super(message);
-  }
-}
+export { describeError, UsageError } from './failure.js';
 
 export const KNOWN_CODES = Object.keys(ERROR_CODES);

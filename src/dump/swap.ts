@@ -87,7 +87,7 @@ export async function recoverInterruptedRestore(location: string): Promise<strin
   }
   for (const l of found) {
     if (!existsSync(l.path)) continue;
-    await rm(l.path, { recursive: true, force: true });
+    await removeMarkedLast(l.path);
     actions.push(`removed ${l.path}`);
   }
   return actions;
@@ -110,14 +110,25 @@ export async function markSibling(dir: string, location: string, role: NonNullab
 
 /** Delete a sibling only if it is ours; a foreign directory of that name is left where it is. */
 export async function removeOwnSibling(path: string, location: string): Promise<void> {
-  if (existsSync(path) && (await isOwnSibling(path, location))) await rm(path, { recursive: true, force: true });
+  if (existsSync(path) && (await isOwnSibling(path, location))) await removeMarkedLast(path);
+}
+
+/**
+ * Delete a marked directory with its marker last: a kill halfway leaves a directory that is still
+ * provably ours (the next write finishes the job), never an unmarked one nothing may touch.
+ */
+async function removeMarkedLast(path: string): Promise<void> {
+  for (const name of await readdir(path).catch(() => [] as string[])) {
+    if (name !== MARKER_FILE) await rm(join(path, name), { recursive: true, force: true });
+  }
+  await rm(path, { recursive: true, force: true });
 }
 
 /** Before building at `path`: clear our own stale copy there, refuse anything else in the way. */
 export async function clearForSibling(path: string, location: string): Promise<void> {
   if (!existsSync(path)) return;
   if (await isOwnSibling(path, location)) {
-    await rm(path, { recursive: true, force: true });
+    await removeMarkedLast(path);
     return;
   }
   throw notAStore(path, 'is in the way of the copy built beside the store, and is not ours');

@@ -80,9 +80,16 @@ export function removeDescriptor(location: string, pid: number = process.pid): v
 export function pidAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (err) {
     return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+  // a server that exited but whose parent (a shell running `serve &`) has not reaped it yet is a
+  // zombie: signal 0 still reaches it, yet it holds nothing (Linux: state Z in /proc/<pid>/stat)
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return true;
   }
 }
 

@@ -4,7 +4,7 @@ import { Readable, Writable } from 'node:stream';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { setCommandHostLookup, type CommandHost } from '../cli/host.js';
 import type { BinName } from '../cli/bins.js';
-import { describeError } from '../cli/output.js';
+import { describeError } from '../cli/failure.js';
 import type { StoreHolder } from './holder.js';
 import { followHeld } from './sse.js';
 

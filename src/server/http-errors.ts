@@ -1,4 +1,4 @@
-import { describeError } from '../cli/output.js';
+import { describeError } from '../cli/failure.js';
 import { StoreError } from '../errors.js';
 import type { ErrorCode } from '../errors.js';
 
