@@ -51,6 +51,26 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     bodyLimit: options.bodyLimit ?? DEFAULT_BODY_LIMIT,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false } },
     return503OnClosing: true,
+    // names from the legacy registry can be up to 4 KiB: let them reach the route's own validation
+    maxParamLength: 16_384,
+    // what the router or Node's parser refuses before a route runs still answers {error:{code}}
+    frameworkErrors: (err, _req, reply) => {
+      const { body } = errorReply(new StoreError('BAD_REQUEST', `the request cannot be routed: ${err.message}`, { hint: 'check the URL and its percent-encoding' }));
+      void (reply as unknown as { code(n: number): { send(b: unknown): unknown } }).code(400).send(body);
+    },
+    clientErrorHandler: (err, socket) => {
+      const tooLarge = (err as { code?: string }).code === 'HPE_HEADER_OVERFLOW';
+      const status = tooLarge ? 431 : 400;
+      const { body } = errorReply(
+        new StoreError('BAD_REQUEST', tooLarge ? 'the request line and headers are too large' : 'the request is not valid HTTP', { hint: 'see docs/http-api.md' }),
+      );
+      const text = JSON.stringify(body);
+      if (socket.writable) {
+        socket.end(
+          `HTTP/1.1 ${status} ${tooLarge ? 'Request Header Fields Too Large' : 'Bad Request'}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(text)}\r\nConnection: close\r\n\r\n${text}`,
+        );
+      } else socket.destroy();
+    },
   });
   // Response schemas document the shapes; the payloads are the store's own objects, sent as they are.
   app.setSerializerCompiler(() => (data) => JSON.stringify(data));
