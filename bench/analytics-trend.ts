@@ -6,7 +6,7 @@
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
+import { sqliteDatabase } from './lib/sqlite-peer.js';
 import { addDays, trend } from '../src/domain/analytics.js';
 import { openStore, type NewEvent } from '../src/index.js';
 import { metricStream } from '../src/projections/analytics.js';
@@ -48,7 +48,7 @@ export const analyticsTrend: Scenario = {
     }, { iterations: n });
     await store.close();
 
-    const db = new Database(join(dir, 'trend.sqlite'));
+    const db = new (sqliteDatabase())(join(dir, 'trend.sqlite'));
     db.pragma('journal_mode = WAL');
     db.exec('CREATE TABLE metrics (id INTEGER PRIMARY KEY, metric TEXT NOT NULL, value REAL NOT NULL, at TEXT NOT NULL); CREATE INDEX idx_metrics_metric_at ON metrics(metric, at);');
     const insert = db.prepare('INSERT INTO metrics (metric, value, at) VALUES (?, ?, ?)');

@@ -6,7 +6,7 @@
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
+import { sqliteDatabase } from './lib/sqlite-peer.js';
 import { openStore } from '../src/index.js';
 import { latency } from './lib/measure.js';
 import { openRawLevel, rawPackr } from './lib/peers.js';
@@ -44,7 +44,7 @@ export const templateSearch: Scenario = {
     const storeFig = await latency((i) => store.views.templates.search(word(i), { sort: 'downloads', limit: 10 }), { iterations: n });
     await store.close();
 
-    const db = new Database(join(dir, 'templates.sqlite'));
+    const db = new (sqliteDatabase())(join(dir, 'templates.sqlite'));
     db.pragma('journal_mode = WAL');
     db.exec(`CREATE TABLE templates (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, description TEXT NOT NULL, author TEXT NOT NULL, downloads INTEGER NOT NULL DEFAULT 0);
       CREATE TABLE template_tags (template_id INTEGER NOT NULL, tag TEXT NOT NULL, PRIMARY KEY (template_id, tag));

@@ -5,7 +5,8 @@
  */
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
+import { sqliteDatabase } from './sqlite-peer.js';
 import { ClassicLevel } from 'classic-level';
 import { Packr } from 'msgpackr';
 import type { BenchProject } from './dataset.js';
@@ -136,7 +137,7 @@ export interface SqlitePeer {
 }
 
 export function openSqlite(file: string, durable: boolean): SqlitePeer {
-  const db = new Database(file);
+  const db = new (sqliteDatabase())(file);
   db.pragma('journal_mode = WAL');
   // WAL + NORMAL syncs at checkpoints only (non-durable per commit); FULL syncs every commit.
   db.pragma(`synchronous = ${durable ? 'FULL' : 'NORMAL'}`);
