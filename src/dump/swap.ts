@@ -55,9 +55,25 @@ async function leftovers(location: string): Promise<Leftover[]> {
     if (!m) continue;
     const pid = Number(m[2]);
     const path = join(dirname(location), name);
-    if (!alive(pid) && (await isOwnSibling(path, location))) out.push({ path, kind: m[1] as Leftover['kind'], pid });
+    if (alive(pid)) continue;
+    if (await isOwnSibling(path, location)) out.push({ path, kind: m[1] as Leftover['kind'], pid });
+    else if (await unfinishedCreation(path)) await removeUnfinishedCreation(path);
   }
   return out;
+}
+
+/**
+ * A copy killed between its mkdir and its marker: an empty directory, or one holding only the
+ * marker's own temporary file (named by writeMarker). Nothing in it can be anyone else's.
+ */
+const OWN_TEMP = new RegExp(`^\\.${MARKER_FILE.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\.\\d+\\.[0-9a-f]{8}\\.tmp$`);
+async function unfinishedCreation(path: string): Promise<boolean> {
+  const names = await readdir(path).catch(() => undefined);
+  return names !== undefined && names.every((n) => OWN_TEMP.test(n));
+}
+async function removeUnfinishedCreation(path: string): Promise<void> {
+  for (const n of await readdir(path).catch(() => [] as string[])) if (OWN_TEMP.test(n)) await rm(join(path, n), { force: true });
+  await rmdir(path).catch(() => {}); // refuses a directory that is not empty: only an empty one goes
 }
 
 /** Finish or roll back a restore that was killed; returns what it did (empty when nothing). */
