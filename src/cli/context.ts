@@ -188,8 +188,6 @@ export const splitList = (value: string | string[] | undefined): string[] | unde
     ? undefined
     : (Array.isArray(value) ? value : [value]).flatMap((v) => String(v).split(',')).map((t) => t.trim()).filter(Boolean);
 
-/** `~` and `~/x` → the home directory (what a shell does for an unquoted word). */
-export { expandHome } from '../paths.js';
 
 /** The CLI's lock wait: `PYGUBUAI_LOCK_TIMEOUT_MS` (ms) when set to a positive number, else the library default. */
 export function lockTimeout(env: NodeJS.ProcessEnv = process.env): { lockTimeoutMs?: number } {
