@@ -27,9 +27,12 @@ export const workflowStream = (projectId: string): string => `workflow-${project
 /**
  * Row keys of the workflow view (inside `v!workflow!`): history is in write order (log order), as
  * the Python tool keeps it — its last 100 entries are the last 100 written, whatever their times.
+ * An entry's key is its position in the project's history (1, 2, …; the entry keeps its seq), so
+ * with the project's count (`n!<id>`) every key of a page is known: the latest page is a few point
+ * reads, no iterator (workflow projection v3; v2 keyed entries by seq).
  */
 export const workflowKeys = {
-  entry: (projectId: string, seq: number) => `h!${projectId}${SEP}${seqHex(seq)}`,
+  entry: (projectId: string, position: number) => `h!${projectId}${SEP}${seqHex(position)}`,
   historyPrefix: (projectId: string) => `h!${projectId}${SEP}`,
   sync: (projectId: string) => `sync!${projectId}`,
   projectCount: (projectId: string) => `n!${projectId}`,
@@ -39,7 +42,8 @@ export const workflowKeys = {
 /** Per-project workflow history in write order, the file-sync state, and counters. */
 export const workflowProjection = defineProjection({
   name: WORKFLOW,
-  version: 2,
+  // 3: history entries keyed by their position in the project's history, not by seq
+  version: 3,
   handles: ['workflow.recorded', 'workflow.synced'],
   async fold(event, rows) {
     const projectId = projectIdOf(event.stream);
@@ -49,9 +53,10 @@ export const workflowProjection = defineProjection({
     }
     const d = event.data;
     const entry: WorkflowEntry = { ...d, seq: event.seq };
-    rows.put(workflowKeys.entry(projectId, event.seq), entry);
-    rows.put(workflowKeys.count, ((await rows.get<number>(workflowKeys.count)) ?? 0) + 1);
     const pc = workflowKeys.projectCount(projectId);
-    rows.put(pc, ((await rows.get<number>(pc)) ?? 0) + 1);
+    const position = ((await rows.get<number>(pc)) ?? 0) + 1;
+    rows.put(workflowKeys.entry(projectId, position), entry);
+    rows.put(pc, position);
+    rows.put(workflowKeys.count, ((await rows.get<number>(workflowKeys.count)) ?? 0) + 1);
   },
 });

@@ -46,17 +46,13 @@ export class ViewReader {
     return out;
   }
 
-  /** Decoded values under `prefix`, in key order. */
-  async values<T>(prefix: string, options: { limit?: number; reverse?: boolean } = {}): Promise<T[]> {
-    const out: T[] = [];
-    for await (const v of this.source.db.values({
-      ...prefixRange(this.prefix + prefix),
-      reverse: options.reverse ?? false,
-      limit: options.limit ?? -1,
-    })) {
-      out.push(decode<T>(v));
-    }
-    return out;
+  /** Decoded values under `prefix`, in key order; `from`: start at that key (inclusive). */
+  async values<T>(prefix: string, options: { limit?: number; reverse?: boolean; from?: string } = {}): Promise<T[]> {
+    const range = prefixRange(this.prefix + prefix);
+    if (options.from !== undefined) range.gte = this.prefix + options.from;
+    // one nextv-backed all() instead of an async step per row
+    const values = await this.source.db.values({ ...range, reverse: options.reverse ?? false, limit: options.limit ?? -1 }).all();
+    return values.map((v) => decode<T>(v));
   }
 }
 
