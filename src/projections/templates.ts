@@ -83,6 +83,12 @@ export const templateKeys = {
   reviewPrefix: (name: string) => `rv!${name}${SEP}`,
   byWord: (word: string, name: string) => `word!${word}${SEP}${name}`,
   wordPrefix: (wordPrefix: string) => `word!${wordPrefix}`,
+  /** Word + downloads (most first): "word X, top N by downloads" is one short range read per word. */
+  byWordDownloads: (word: string, t: Pick<TemplateRow, 'name' | 'downloads'>) => `wdl!${word}${SEP}${invCount(t.downloads)}${SEP}${t.name}`,
+  wordDownloadsPrefix: (word: string) => `wdl!${word}${SEP}`,
+  /** How many templates have that word: the distinct words a query word is a prefix of, and how common each is. */
+  wordCount: (word: string) => `wn!${word}`,
+  wordCountPrefix: (wordPrefix: string) => `wn!${wordPrefix}`,
   byTag: (tag: string, name: string) => `tag!${tag}${SEP}${name}`,
   tagPrefix: (tag: string) => `tag!${tag}${SEP}`,
   byAuthor: (author: string, name: string) => `author!${author}${SEP}${name}`,
@@ -99,7 +105,10 @@ export const templateKeys = {
 const searchWords = (t: Pick<TemplateRow, 'name' | 'description' | 'tags'>): string[] => words(t.name, t.description, t.tags);
 
 function putIndexes(rows: Rows, t: TemplateRow): void {
-  for (const w of searchWords(t)) rows.put(templateKeys.byWord(w, t.name), null);
+  for (const w of searchWords(t)) {
+    rows.put(templateKeys.byWord(w, t.name), null);
+    rows.put(templateKeys.byWordDownloads(w, t), null);
+  }
   for (const tag of t.tags) rows.put(templateKeys.byTag(tag, t.name), null);
   rows.put(templateKeys.byAuthor(t.author, t.name), null);
   rows.put(templateKeys.byDownloads(t), null);
@@ -108,7 +117,10 @@ function putIndexes(rows: Rows, t: TemplateRow): void {
 }
 
 function delIndexes(rows: Rows, t: TemplateRow): void {
-  for (const w of searchWords(t)) rows.del(templateKeys.byWord(w, t.name));
+  for (const w of searchWords(t)) {
+    rows.del(templateKeys.byWord(w, t.name));
+    rows.del(templateKeys.byWordDownloads(w, t));
+  }
   for (const tag of t.tags) rows.del(templateKeys.byTag(tag, t.name));
   rows.del(templateKeys.byAuthor(t.author, t.name));
   rows.del(templateKeys.byDownloads(t));
@@ -125,15 +137,31 @@ function moveKey(rows: Rows, key: (t: TemplateRow) => string, before: TemplateRo
   rows.put(b, null);
 }
 
+/** Per-word template counts: +1 for each word the new version has that the old did not, −1 the other way. */
+async function countWords(rows: Rows, before: TemplateRow | undefined, after: TemplateRow): Promise<void> {
+  const old = new Set(before ? searchWords(before) : []);
+  const now = new Set(searchWords(after));
+  const changes: Array<[string, number]> = [];
+  for (const w of now) if (!old.has(w)) changes.push([w, 1]);
+  for (const w of old) if (!now.has(w)) changes.push([w, -1]);
+  const counts = await Promise.all(changes.map(([w]) => rows.get<number>(templateKeys.wordCount(w))));
+  changes.forEach(([w, by], i) => {
+    const n = (counts[i] ?? 0) + by;
+    if (n > 0) rows.put(templateKeys.wordCount(w), n);
+    else rows.del(templateKeys.wordCount(w));
+  });
+}
+
 /**
  * The marketplace: latest version per template, every version with its files, ratings (one per
- * user), reviews newest first, download counts; indexes by word, tag, author, downloads, rating and
- * publish order. Commands have checked every event against these rows before appending it, so the
+ * user), reviews newest first, download counts; indexes by word, tag, author, downloads, rating,
+ * publish order and word + downloads, and the number of templates per word. Commands have checked every event against these rows before appending it, so the
  * fold trusts its input and ignores events for templates or versions it does not know.
  */
 export const templatesProjection = defineProjection({
   name: TEMPLATES,
-  version: 1,
+  // 2: the word + downloads index (`wdl!`) and per-word counts (`wn!`)
+  version: 2,
   handles: ['template.published', 'template.downloaded', 'template.rated', 'template.deprecated'],
   async fold(event, rows) {
     const name = event.data.name;
@@ -187,6 +215,7 @@ export const templatesProjection = defineProjection({
         else rows.put(templateKeys.count, ((await rows.get<number>(templateKeys.count)) ?? 0) + 1);
         rows.put(key, next);
         putIndexes(rows, next);
+        await countWords(rows, row, next);
         return;
       }
       case 'template.downloaded': {
@@ -195,6 +224,7 @@ export const templatesProjection = defineProjection({
         const next = { ...row, downloads: row.downloads + 1 };
         rows.put(key, next);
         moveKey(rows, templateKeys.byDownloads, row, next);
+        for (const w of searchWords(row)) moveKey(rows, (t) => templateKeys.byWordDownloads(w, t), row, next);
         return;
       }
       case 'template.rated': {

@@ -1,5 +1,6 @@
 import semver from 'semver';
 import { StoreError } from '../errors.js';
+import { decode } from '../log/codec.js';
 import { prefixRange } from '../log/keys.js';
 import { words } from '../lib/text.js';
 import {
@@ -35,6 +36,9 @@ const PAGE = 256;
 const ROW_COST_IN_KEYS = 10;
 /** A narrowing index range (word, tag, author) is read when it has at most this many keys. */
 const NARROW_CAP = 2000;
+/** A query word that is the prefix of more distinct words than this is not walked on `wdl!`. */
+const MAX_WORDS_PER_TERM = 8;
+const WORD_COUNT_PREFIX = templateKeys.wordCountPrefix('');
 
 const sortKey: Record<Exclude<TemplateSort, 'name'>, (t: TemplateRow) => string> = {
   downloads: templateKeys.byDownloads,
@@ -143,6 +147,12 @@ export class TemplateViews {
     if (limit === 0) return [];
     const terms = [...new Set(words(query))];
 
+    if (sort === 'downloads' && limit > 0 && terms.length > 0 && options.tag === undefined && options.author === undefined) {
+      const walk = await this.wordDownloadsPlan(terms, limit);
+      if (walk === 'none') return [];
+      if (walk) return this.walkWordDownloads(walk.words, terms.filter((t) => t !== walk.term), options, limit);
+    }
+
     let candidates: Set<string> | undefined;
     const unchecked: string[] = []; // query words whose index range was too big to read
     const narrowing: Array<[string, string | undefined]> = [
@@ -194,6 +204,83 @@ export class TemplateViews {
     return out;
   }
 
+  /**
+   * Whether to answer from the word + downloads index: the per-word counts (`wn!`) give, for each
+   * query word, the distinct words it is a prefix of and how many templates have each. The walk
+   * starts from the rarest query word and checks the others on the rows it reads; it is chosen when
+   * those rows (about `limit` divided by the other words' shares) cost less than reading every
+   * word's candidate keys. 'none': some query word matches nothing.
+   */
+  private async wordDownloadsPlan(terms: readonly string[], limit: number): Promise<{ term: string; words: string[] } | 'none' | undefined> {
+    const perTerm: Array<{ term: string; words: string[]; count: number }> = [];
+    for (const term of terms) {
+      const prefix = templateKeys.wordCountPrefix(term);
+      const entries = await this.entries<number>(prefix, MAX_WORDS_PER_TERM + 1);
+      if (entries.length === 0) return 'none';
+      if (entries.length > MAX_WORDS_PER_TERM) return undefined;
+      perTerm.push({ term, words: entries.map(([k]) => k.slice(WORD_COUNT_PREFIX.length)), count: entries.reduce((a, [, n]) => a + n, 0) });
+    }
+    perTerm.sort((a, b) => a.count - b.count);
+    const driver = perTerm[0]!;
+    const total = Math.max(1, await this.count());
+    let rowsToRead = limit;
+    for (const other of perTerm.slice(1)) rowsToRead *= total / Math.max(1, other.count);
+    const candidateKeys = perTerm.reduce((a, t) => a + Math.min(t.count, NARROW_CAP), 0);
+    return rowsToRead * ROW_COST_IN_KEYS <= candidateKeys ? { term: driver.term, words: driver.words } : undefined;
+  }
+
+  /**
+   * Templates having one of `driverWords`, most downloaded first, merged from those words' `wdl!`
+   * ranges (whose keys end with the `dl!` index's own order, downloads then name), each name once,
+   * checked against the other query words and the filters, until `limit` match.
+   */
+  private async walkWordDownloads(driverWords: readonly string[], others: readonly string[], options: SearchTemplatesOptions, limit: number): Promise<TemplateRow[]> {
+    const matches = matcher(others, options);
+    const streams = driverWords.map((w) => ({ prefix: templateKeys.wordDownloadsPrefix(w), buf: [] as string[], at: 0, after: undefined as string | undefined, done: false }));
+    const seen = new Set<string>();
+    const out: TemplateRow[] = [];
+    let page = limit;
+    for (;;) {
+      await Promise.all(
+        streams
+          .filter((st) => st.at >= st.buf.length && !st.done)
+          .map(async (st) => {
+            const keys = await this.keys(st.prefix, page, st.after);
+            if (keys.length < page) st.done = true;
+            if (keys.length > 0) st.after = keys[keys.length - 1];
+            st.buf = keys.map((k) => k.slice(st.prefix.length));
+            st.at = 0;
+          }),
+      );
+      const names: string[] = [];
+      // Merge in key order; stop where a stream that has more keys ran dry (refill it first).
+      while (!streams.some((st) => st.at >= st.buf.length && !st.done)) {
+        let best: (typeof streams)[number] | undefined;
+        for (const st of streams) if (st.at < st.buf.length && (best === undefined || byteOrder(st.buf[st.at]!, best.buf[best.at]!) < 0)) best = st;
+        if (best === undefined) break;
+        const name = lastPart(best.buf[best.at++]!);
+        if (!seen.has(name)) {
+          seen.add(name);
+          names.push(name);
+        }
+      }
+      for (const t of await this.rows.getAll<TemplateRow>(names.map(templateKeys.byName))) {
+        if (!matches(t)) continue;
+        out.push(t);
+        if (out.length === limit) return out;
+      }
+      if (streams.every((st) => st.done && st.at >= st.buf.length)) return out;
+      page = Math.min(PAGE, page * 4);
+    }
+  }
+
+  /** Keys (without the view prefix) and decoded values under an index prefix, in one `all()`. */
+  private async entries<T>(prefix: string, limit: number): Promise<Array<[string, T]>> {
+    const entries = await this.rows.source.db.iterator({ ...prefixRange(this.rows.prefix + prefix), limit }).all();
+    const cut = this.rows.prefix.length;
+    return entries.map(([k, v]) => [k.slice(cut), decode<T>(v)]);
+  }
+
   /** Distinct names under an index prefix, or undefined when there are more than `cap` keys. */
   private async namesUnder(prefix: string, cap: number): Promise<Set<string> | undefined> {
     const keys = await this.keys(prefix, cap + 1);
@@ -212,6 +299,9 @@ export class TemplateViews {
     return keys.map((k) => k.slice(cut));
   }
 }
+
+/** LevelDB's order of utf8 keys (UTF-16 `<` differs for characters beyond the BMP). */
+const byteOrder = (a: string, b: string): number => (a === b ? 0 : Buffer.compare(Buffer.from(a), Buffer.from(b)));
 
 function matcher(terms: readonly string[], options: SearchTemplatesOptions): (t: TemplateRow) => boolean {
   return (t) => {
