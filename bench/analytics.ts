@@ -1,5 +1,5 @@
 // Analytics figures for the README and the issue: scan throughput, `trends --days 365` latency
-// (in-process query and whole process), and the size of a year of daily rollup rows.
+// (in-process query and whole process), and the size of a year of daily rollups (13 month rows).
 // Run: npm run build && node dist/bench/analytics.js [--files 600] [--per-day 20]
 import { execFileSync } from 'node:child_process';
 import { sandboxEnv } from '../test/sandbox.js';
@@ -103,7 +103,7 @@ async function benchTrends(base: string) {
       if (t.points.length !== DAYS || t.points.some((p) => p.count !== PER_DAY)) throw new Error('wrong trend');
     }
     // The year of rollup rows: encoded keys + values, summed from the rows themselves.
-    const range = prefixRange(viewPrefix('analytics') + analyticsKeys.dayPrefix('build_ms'));
+    const range = prefixRange(viewPrefix('analytics') + analyticsKeys.monthPrefix('build_ms'));
     let rows = 0;
     let rowBytes = 0;
     for await (const [k, v] of store.db.iterator(range)) {

@@ -80,8 +80,19 @@ export const rankValue = (hex: string): number => RANK_TOP - parseInt(hex, 16);
 export const dayOf = (iso: string): string => iso.slice(0, 10);
 
 /**
- * Row keys of the analytics view (inside `v!analytics!`). Days are `YYYY-MM-DD`, so a trend over
- * N days is one range read of at most N keys.
+ * One month of daily values (a rollup, or a count): slot d − 1 holds day d, null (or 0) a day
+ * without data; the array is as long as the last day that has some.
+ */
+export type MonthRow<T> = Array<T | null>;
+
+const DAY = /^\d{4}-\d{2}-\d{2}$/;
+/** The month (YYYY-MM) of a day and the day's slot in the month row; undefined for a year beyond 0000–9999, which no range of days reaches. */
+export const monthSlot = (day: string): [string, number] | undefined => (DAY.test(day) ? [day.slice(0, 7), Number(day.slice(8, 10)) - 1] : undefined);
+
+/**
+ * Row keys of the analytics view (inside `v!analytics!`). Daily series are kept one row per month
+ * (`YYYY-MM`), so a trend over 365 days is 13 point reads (analytics projection v3; v2 had one
+ * row per day).
  */
 export const analyticsKeys = {
   scan: (pid: string, file: string) => `scan!${pid}${SEP}${file}${SEP}`,
@@ -99,17 +110,17 @@ export const analyticsKeys = {
   totals: 'totals',
   metric: (metric: string) => `m!${metric}${SEP}`,
   metricPrefix: 'm!',
-  day: (metric: string, day: string) => `md!${metric}${SEP}${day}`,
-  dayPrefix: (metric: string) => `md!${metric}${SEP}`,
-  projectDay: (metric: string, pid: string, day: string) => `mdp!${metric}${SEP}${pid}${SEP}${day}`,
-  projectDayPrefix: (metric: string, pid: string) => `mdp!${metric}${SEP}${pid}${SEP}`,
+  month: (metric: string, month: string) => `mm!${metric}${SEP}${month}`,
+  monthPrefix: (metric: string) => `mm!${metric}${SEP}`,
+  projectMonth: (metric: string, pid: string, month: string) => `mmp!${metric}${SEP}${pid}${SEP}${month}`,
+  projectMonthPrefix: (metric: string, pid: string) => `mmp!${metric}${SEP}${pid}${SEP}`,
   point: (metric: string, at: string, seq: number) => `ms!${metric}${SEP}${at}${SEP}${seqHex(seq)}`,
   pointPrefix: (metric: string) => `ms!${metric}${SEP}`,
   pointsPrefix: 'ms!',
-  activityDay: (pid: string, day: string) => `wa!${pid}${SEP}${day}`,
-  activityDayPrefix: (pid: string) => `wa!${pid}${SEP}`,
-  allActivityDay: (day: string) => `waa!${day}`,
-  allActivityDayPrefix: 'waa!',
+  activityMonth: (pid: string, month: string) => `wam!${pid}${SEP}${month}`,
+  activityMonthPrefix: (pid: string) => `wam!${pid}${SEP}`,
+  allActivityMonth: (month: string) => `waam!${month}`,
+  allActivityMonthPrefix: 'waam!',
   actionDay: (pid: string, action: string, day: string) => `wad!${pid}${SEP}${action}${SEP}${day}`,
   actionDayPrefix: (pid: string, action: string) => `wad!${pid}${SEP}${action}${SEP}`,
   action: (pid: string, action: string) => `wact!${pid}${SEP}${action}${SEP}`,
@@ -225,21 +236,25 @@ async function foldScan(event: EventOf<'analytics.ui_scanned'>, rows: Rows): Pro
   await applyScan(rows, d.project_id, d.project, scan, 1);
 }
 
-async function addToRollup(rows: Rows, key: string, value: number): Promise<void> {
-  const r = await rows.get<Rollup>(key);
-  rows.put(
-    key,
-    r
-      ? { count: r.count + 1, sum: r.sum + value, min: Math.min(r.min, value), max: Math.max(r.max, value) }
-      : { count: 1, sum: value, min: value, max: value },
-  );
+/** A copy of a month row with `slot` changed (rows read are shared: never changed in place). */
+async function updateMonth<T>(rows: Rows, key: string, slot: number, change: (old: T | null) => T): Promise<void> {
+  const next = [...((await rows.get<MonthRow<T>>(key)) ?? [])];
+  while (next.length <= slot) next.push(null);
+  next[slot] = change(next[slot] ?? null);
+  rows.put(key, next);
 }
+
+const addToRollup = (value: number) => (r: Rollup | null): Rollup =>
+  r ? { count: r.count + 1, sum: r.sum + value, min: Math.min(r.min, value), max: Math.max(r.max, value) } : { count: 1, sum: value, min: value, max: value };
+const addOne = (n: number | null): number => (n ?? 0) + 1;
 
 async function foldMetric(event: EventOf<'analytics.recorded'>, rows: Rows): Promise<void> {
   const d = event.data;
-  const day = dayOf(event.at);
-  await addToRollup(rows, analyticsKeys.day(d.metric, day), d.value);
-  if (d.project_id) await addToRollup(rows, analyticsKeys.projectDay(d.metric, d.project_id, day), d.value);
+  const at = monthSlot(dayOf(event.at));
+  if (at) {
+    await updateMonth(rows, analyticsKeys.month(d.metric, at[0]), at[1], addToRollup(d.value));
+    if (d.project_id) await updateMonth(rows, analyticsKeys.projectMonth(d.metric, d.project_id, at[0]), at[1], addToRollup(d.value));
+  }
   const mk = analyticsKeys.metric(d.metric);
   const s = await rows.get<MetricSummary>(mk);
   rows.put(
@@ -265,8 +280,11 @@ async function foldWorkflow(event: EventOf<'workflow.recorded'>, rows: Rows): Pr
   const when = (event.data.timestamp === null ? undefined : normaliseAt(event.data.timestamp)) ?? event.at;
   const day = dayOf(when);
   const action = event.data.action;
-  await addCount(rows, analyticsKeys.activityDay(pid, day), 1);
-  await addCount(rows, analyticsKeys.allActivityDay(day), 1);
+  const at = monthSlot(day);
+  if (at) {
+    await updateMonth(rows, analyticsKeys.activityMonth(pid, at[0]), at[1], addOne);
+    await updateMonth(rows, analyticsKeys.allActivityMonth(at[0]), at[1], addOne);
+  }
   await addCount(rows, analyticsKeys.actionDay(pid, action, day), 1);
   const ak = analyticsKeys.action(pid, action);
   const a = await rows.get<ActionSummary>(ak);
@@ -287,12 +305,13 @@ async function foldProjectRemoved(pid: string, rows: Rows): Promise<void> {
 
 /**
  * Widget usage (all projects, and per project, from the latest scan of each file), per-project
- * complexity, metric series with daily rollups, and workflow activity per project, action and day.
+ * complexity, metric series with daily rollups (a row per month), and workflow activity per
+ * project, action and day.
  */
 export const analyticsProjection = defineProjection({
   name: ANALYTICS,
-  // 2: the complexity row counts its files instead of listing them
-  version: 2,
+  // 2: the complexity row counts its files instead of listing them; 3: daily series in month rows
+  version: 3,
   handles: ['analytics.ui_scanned', 'analytics.recorded', 'workflow.recorded', 'project.removed', 'project.renamed'],
   async fold(event, rows) {
     switch (event.type) {

@@ -10,6 +10,7 @@ import {
   type ComplexityRow,
   type MetricPoint,
   type MetricSummary,
+  type MonthRow,
   type Rollup,
   type ScanRow,
   type Totals,
@@ -62,6 +63,21 @@ export const toComplexity = (c: ComplexityRow): Complexity => ({
 });
 
 const parts = (key: string): string[] => key.split(SEP);
+
+/** A span of up to this many months is read as point reads of its month rows. */
+const MONTH_READS = 36;
+const MONTH = /^(\d{4})-(\d{2})$/;
+/** Months from `a` to `b` inclusive (YYYY-MM each), or undefined if either is not a plain month. */
+const monthSpan = (a: string, b: string): number | undefined => {
+  const x = MONTH.exec(a);
+  const y = MONTH.exec(b);
+  return x && y ? (Number(y[1]) - Number(x[1])) * 12 + Number(y[2]) - Number(x[2]) + 1 : undefined;
+};
+const nextMonth = (m: string): string => {
+  const y = Number(m.slice(0, 4));
+  const mo = Number(m.slice(5, 7));
+  return mo === 12 ? `${String(y + 1).padStart(4, '0')}-01` : `${m.slice(0, 4)}-${String(mo + 1).padStart(2, '0')}`;
+};
 
 /** Queries over the analytics view; each reads only the keys it needs (ranks are index keys). */
 export class AnalyticsViews {
@@ -123,16 +139,49 @@ export class AnalyticsViews {
     return this.rows.get<MetricSummary>(analyticsKeys.metric(name));
   }
 
-  /** Daily rollups of a metric from `from` to `to` (days, inclusive): one range read, ≤ N keys. */
+  /** Daily rollups of a metric from `from` to `to` (days, inclusive), days with data only: a point read per month. */
   async metricDays(metric: string, from: string, to: string, projectId?: string): Promise<DayRollup[]> {
-    const prefix = projectId === undefined ? analyticsKeys.dayPrefix(metric) : analyticsKeys.projectDayPrefix(metric, projectId);
-    return (await this.range<Rollup>(prefix, from, to)).map(([day, r]) => ({ day, ...r }));
+    const prefix = projectId === undefined ? analyticsKeys.monthPrefix(metric) : analyticsKeys.projectMonthPrefix(metric, projectId);
+    const out: DayRollup[] = [];
+    for (const [day, r] of await this.days<Rollup>(prefix, from, to)) out.push({ day, count: r.count, sum: r.sum, min: r.min, max: r.max });
+    return out;
   }
 
   /** Workflow actions per day (one project, or all), from `from` to `to` inclusive. */
   async activityDays(from: string, to: string, projectId?: string): Promise<DayCount[]> {
-    const prefix = projectId === undefined ? analyticsKeys.allActivityDayPrefix : analyticsKeys.activityDayPrefix(projectId);
-    return (await this.range<number>(prefix, from, to)).map(([day, count]) => ({ day, count }));
+    const prefix = projectId === undefined ? analyticsKeys.allActivityMonthPrefix : analyticsKeys.activityMonthPrefix(projectId);
+    return (await this.days<number>(prefix, from, to)).map(([day, count]) => ({ day, count }));
+  }
+
+  /**
+   * The days from `from` to `to` (inclusive) that have a value in the month rows under `prefix`,
+   * in order: a point read per month when the span is up to MONTH_READS months, else one range read.
+   */
+  private async days<T>(prefix: string, from: string, to: string): Promise<Array<[string, T]>> {
+    const first = from.slice(0, 7);
+    const last = to.slice(0, 7);
+    if (first > last) return [];
+    let months: Array<[string, MonthRow<T> | undefined]>;
+    const span = monthSpan(first, last);
+    if (span !== undefined && span <= MONTH_READS) {
+      const keys: string[] = [];
+      for (let i = 0, m = first; i < span; i++, m = nextMonth(m)) keys.push(m);
+      const rows = await Promise.all(keys.map((m) => this.rows.get<MonthRow<T>>(prefix + m)));
+      months = keys.map((m, i) => [m, rows[i]]);
+    } else {
+      months = await this.range<MonthRow<T>>(prefix, first, last);
+    }
+    const out: Array<[string, T]> = [];
+    for (const [month, row] of months) {
+      if (!row) continue;
+      for (let d = 0; d < row.length; d++) {
+        const v = row[d];
+        if (v === null || v === undefined || v === 0) continue;
+        const day = `${month}-${d < 9 ? '0' : ''}${d + 1}`;
+        if (day >= from && day <= to) out.push([day, v]);
+      }
+    }
+    return out;
   }
 
   /** One action of one project per day. */
@@ -157,10 +206,7 @@ export class AnalyticsViews {
 
   private async range<T>(prefix: string, from: string, to: string): Promise<Array<[string, T]>> {
     const base = this.rows.prefix + prefix;
-    const out: Array<[string, T]> = [];
-    for await (const [k, v] of this.rows.source.db.iterator({ gte: base + from, lte: base + to })) {
-      out.push([k.slice(base.length), decode<T>(v)]);
-    }
-    return out;
+    const entries = await this.rows.source.db.iterator({ gte: base + from, lte: base + to }).all();
+    return entries.map(([k, v]) => [k.slice(base.length), decode<T>(v)]);
   }
 }
