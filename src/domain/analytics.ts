@@ -278,6 +278,43 @@ const mondayOf = (day: string): string => {
   const dow = new Date(`${day}T00:00:00Z`).getUTCDay(); // 0 = Sunday
   return addDays(day, -((dow + 6) % 7));
 };
+const isMonday = (day: string): boolean => new Date(`${day}T00:00:00Z`).getUTCDay() === 1;
+
+const PLAIN_DAY = /^(\d{4})-(\d{2})-(\d{2})$/;
+const leap = (y: number): boolean => (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
+const pad2 = (n: number): string => (n < 10 ? `0${n}` : String(n));
+
+/**
+ * The days from `from` to `to` inclusive, in order — counted on integers (a Date parse per day was
+ * most of a 365-day trend's time); stops after 9999-12-31.
+ */
+export function daysFrom(from: string, to: string): string[] {
+  const out: string[] = [];
+  const m = PLAIN_DAY.exec(from);
+  if (!m) {
+    for (let day = from; day <= to; day = addDays(day, 1)) out.push(day);
+    return out;
+  }
+  let y = Number(m[1]);
+  let mo = Number(m[2]);
+  let d = Number(m[3]);
+  let ys = m[1]!;
+  for (let day = from; day <= to; ) {
+    out.push(day);
+    const monthDays = mo === 2 ? (leap(y) ? 29 : 28) : mo === 4 || mo === 6 || mo === 9 || mo === 11 ? 30 : 31;
+    if (++d > monthDays) {
+      d = 1;
+      if (++mo > 12) {
+        mo = 1;
+        y++;
+        if (y > 9999) return out; // '+010000-01-01' sorts before every plain day: a day loop would never end
+        ys = String(y).padStart(4, '0');
+      }
+    }
+    day = `${ys}-${pad2(mo)}-${pad2(d)}`;
+  }
+  return out;
+}
 
 export interface TrendOptions {
   metric?: string;
@@ -307,8 +344,10 @@ export async function trend(views: Views, options: TrendOptions): Promise<Trend>
   const by = options.by ?? 'day';
   const points: TrendPoint[] = [];
   let current: TrendPoint | undefined;
-  for (let day = from; day <= to; day = addDays(day, 1)) {
-    const key = by === 'week' ? mondayOf(day) : day;
+  let monday = by === 'week' ? mondayOf(from) : '';
+  for (const day of daysFrom(from, to)) {
+    if (by === 'week' && day !== from && isMonday(day)) monday = day;
+    const key = by === 'week' ? monday : day;
     if (!current || current.day !== key) {
       current = { day: key, count: 0, sum: 0, min: null, max: null, avg: null };
       points.push(current);
