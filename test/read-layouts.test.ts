@@ -4,41 +4,31 @@
  * and their order must be those of a plain scan, now and `--as-of` an earlier point, and `verify`
  * must notice a missing or damaged row of each new layout.
  */
-import fc from "fast-check";
-import { test } from "uvu";
-import * as assert from "uvu/assert";
-import { daysFrom, addDays, trend } from "../src/domain/analytics.js";
-import { contentHash, sha256 } from "../src/domain/templates.js";
-import { encode } from "../src/log/codec.js";
-import { viewPrefix } from "../src/log/keys.js";
-import type { NewEvent, Store } from "../src/index.js";
-import { metricStream } from "../src/projections/analytics.js";
-import {
-  averageRating,
-  type TemplateRow,
-} from "../src/projections/templates.js";
-import { TemplateViews } from "../src/queries/templates.js";
-import type { WorkflowEntry } from "../src/projections/workflow.js";
-import { words } from "../src/lib/text.js";
-import { tempStore } from "./helpers.js";
+import fc from 'fast-check';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { daysFrom, addDays, trend } from '../src/domain/analytics.js';
+import { contentHash, sha256 } from '../src/domain/templates.js';
+import { decode, encode } from '../src/log/codec.js';
+import { viewPrefix } from '../src/log/keys.js';
+import type { NewEvent, Store } from '../src/index.js';
+import { metricStream } from '../src/projections/analytics.js';
+import { averageRating, type TemplateRow } from '../src/projections/templates.js';
+import { TemplateViews } from '../src/queries/templates.js';
+import type { WorkflowEntry } from '../src/projections/workflow.js';
+import { words } from '../src/lib/text.js';
+import { tempStore } from './helpers.js';
 
 const RUNS = 12;
 
 /** Deterministic property runs: a failure prints its seed and shrinks. */
-const check = <T>(prop: fc.IAsyncPropertyWithHooks<T>) =>
-  fc.assert(prop, { numRuns: RUNS, seed: 1414 });
+const check = <T>(prop: fc.IAsyncPropertyWithHooks<T>) => fc.assert(prop, { numRuns: RUNS, seed: 1414 });
 
 // ---- history ----------------------------------------------------------------------------------
 
-const historyEvents = fc.array(
-  fc.tuple(
-    fc.integer({ min: 0, max: 4 }),
-    fc.constantFrom("file_changed", "ui_generated", "note"),
-  ),
-  { minLength: 1, maxLength: 160 },
-);
+const historyEvents = fc.array(fc.tuple(fc.integer({ min: 0, max: 4 }), fc.constantFrom('file_changed', 'ui_generated', 'note')), { minLength: 1, maxLength: 160 });
 
-test("history pages equal the log, read by position (now and as of an earlier seq)", async () => {
+test('history pages equal the log, read by position (now and as of an earlier seq)', async () => {
   await check(
     fc.asyncProperty(
       historyEvents,
@@ -54,7 +44,7 @@ test("history pages equal the log, read by position (now and as of an earlier se
           events.forEach(([p, action], i) =>
             batches[i % 3]!.push({
               stream: `workflow-p${p}`,
-              type: "workflow.recorded",
+              type: 'workflow.recorded',
               data: {
                 timestamp: `2025-01-0${1 + (i % 9)}T00:00:00+00:00`,
                 action,
@@ -66,48 +56,23 @@ test("history pages equal the log, read by position (now and as of an earlier se
           const log: Array<{
             seq: number;
             stream: string;
-            data: Omit<WorkflowEntry, "seq">;
+            data: Omit<WorkflowEntry, 'seq'>;
           }> = [];
-          for await (const e of store.log.readAll())
-            if (e.type === "workflow.recorded")
-              log.push({ seq: e.seq, stream: e.stream, data: e.data });
+          for await (const e of store.log.readAll()) if (e.type === 'workflow.recorded') log.push({ seq: e.seq, stream: e.stream, data: e.data });
           const brute = (p: number, upTo: number, limit?: number) => {
-            const all = log
-              .filter((e) => e.stream === `workflow-p${p}` && e.seq <= upTo)
-              .map((e) => ({ ...e.data, seq: e.seq }));
-            return limit === undefined || limit < 0
-              ? all
-              : all.slice(Math.max(0, all.length - limit));
+            const all = log.filter((e) => e.stream === `workflow-p${p}` && e.seq <= upTo).map((e) => ({ ...e.data, seq: e.seq }));
+            return limit === undefined || limit < 0 ? all : all.slice(Math.max(0, all.length - limit));
           };
           const head = store.log.head;
           const cut = Math.max(1, Math.floor(head / 2));
           await using then = await store.asOf(cut);
           for (let p = 0; p <= 4; p++) {
-            assert.equal(
-              await store.views.history.list(`p${p}`),
-              brute(p, head),
-              `p${p} all`,
-            );
-            assert.equal(
-              await then.history.list(`p${p}`),
-              brute(p, cut),
-              `p${p} all as of ${cut}`,
-            );
-            assert.equal(
-              await store.views.history.count(`p${p}`),
-              brute(p, head).length,
-            );
+            assert.equal(await store.views.history.list(`p${p}`), brute(p, head), `p${p} all`);
+            assert.equal(await then.history.list(`p${p}`), brute(p, cut), `p${p} all as of ${cut}`);
+            assert.equal(await store.views.history.count(`p${p}`), brute(p, head).length);
             for (const limit of limits) {
-              assert.equal(
-                await store.views.history.list(`p${p}`, { limit }),
-                brute(p, head, limit),
-                `p${p} limit ${limit}`,
-              );
-              assert.equal(
-                await then.history.list(`p${p}`, { limit }),
-                brute(p, cut, limit),
-                `p${p} limit ${limit} as of ${cut}`,
-              );
+              assert.equal(await store.views.history.list(`p${p}`, { limit }), brute(p, head, limit), `p${p} limit ${limit}`);
+              assert.equal(await then.history.list(`p${p}`, { limit }), brute(p, cut, limit), `p${p} limit ${limit} as of ${cut}`);
             }
           }
         } finally {
@@ -121,41 +86,22 @@ test("history pages equal the log, read by position (now and as of an earlier se
 // ---- templates --------------------------------------------------------------------------------
 
 /** Words that share prefixes (form/forms/format, log/login/logout), so one query word spans several. */
-const VOCAB = [
-  "form",
-  "forms",
-  "format",
-  "formal",
-  "login",
-  "log",
-  "logout",
-  "grid",
-  "table",
-  "tab",
-  "chart",
-  "wizard",
-];
+const VOCAB = ['form', 'forms', 'format', 'formal', 'login', 'log', 'logout', 'grid', 'table', 'tab', 'chart', 'wizard', 'fab', 'face', 'fact', 'fade', 'fail'];
 const UI = (title: string) =>
   `<?xml version='1.0' encoding='utf-8'?>\n<interface version="1.3">\n  <object class="tk.Toplevel" id="w"><property name="title">${title}</property></object>\n</interface>\n`;
 
-function published(
-  name: string,
-  version: string,
-  description: string,
-): NewEvent {
+function published(name: string, version: string, description: string): NewEvent {
   const content = UI(`${name} ${version}`);
-  const files: [{ path: string; content: string; sha256: string }] = [
-    { path: "main.ui", content, sha256: sha256(content) },
-  ];
+  const files: [{ path: string; content: string; sha256: string }] = [{ path: 'main.ui', content, sha256: sha256(content) }];
   return {
     stream: `template-${name}`,
-    type: "template.published",
+    type: 'template.published',
     data: {
       name,
       version,
       description,
-      author: "ann",
-      tags: ["t"],
+      author: 'ann',
+      tags: ['t'],
       files,
       hash: contentHash(files),
     },
@@ -163,26 +109,10 @@ function published(
 }
 
 const marketplace = fc.record({
-  descriptions: fc.array(
-    fc.array(fc.constantFrom(...VOCAB), { minLength: 1, maxLength: 4 }),
-    { minLength: 5, maxLength: 70 },
-  ),
+  descriptions: fc.array(fc.array(fc.constantFrom(...VOCAB), { minLength: 1, maxLength: 4 }), { minLength: 5, maxLength: 70 }),
   downloads: fc.array(fc.nat(), { maxLength: 200 }),
-  ratings: fc.array(
-    fc.tuple(
-      fc.nat(),
-      fc.integer({ min: 1, max: 5 }),
-      fc.integer({ min: 0, max: 5 }),
-    ),
-    { maxLength: 40 },
-  ),
-  republish: fc.array(
-    fc.tuple(
-      fc.nat(),
-      fc.array(fc.constantFrom(...VOCAB), { minLength: 1, maxLength: 3 }),
-    ),
-    { maxLength: 8 },
-  ),
+  ratings: fc.array(fc.tuple(fc.nat(), fc.integer({ min: 1, max: 5 }), fc.integer({ min: 0, max: 5 })), { maxLength: 40 }),
+  republish: fc.array(fc.tuple(fc.nat(), fc.array(fc.constantFrom(...VOCAB), { minLength: 1, maxLength: 3 })), { maxLength: 8 }),
   deprecate: fc.array(fc.nat(), { maxLength: 3 }),
 });
 
@@ -196,18 +126,14 @@ const marketplaceArb = async (
   },
   store: Store,
 ): Promise<string[]> => {
-  const names = m.descriptions.map(
-    (_, i) => `tpl-${String(i).padStart(2, "0")}`,
-  );
-  await store.append(
-    names.map((n, i) => published(n, "1.0.0", m.descriptions[i]!.join(" "))),
-  );
+  const names = m.descriptions.map((_, i) => `tpl-${String(i).padStart(2, '0')}`);
+  await store.append(names.map((n, i) => published(n, '1.0.0', m.descriptions[i]!.join(' '))));
   const next: NewEvent[] = [];
   // downloads in two halves around the republishes, so a republished template moves with its words
   const dl = (k: number) => ({
     stream: `template-${names[k % names.length]}`,
-    type: "template.downloaded" as const,
-    data: { name: names[k % names.length]!, version: "1.0.0" },
+    type: 'template.downloaded' as const,
+    data: { name: names[k % names.length]!, version: '1.0.0' },
   });
   m.downloads.slice(0, m.downloads.length / 2).forEach((k) => next.push(dl(k)));
   await store.append(next.splice(0));
@@ -216,89 +142,51 @@ const marketplaceArb = async (
     const name = names[k % names.length]!;
     const v = (versions.get(name) ?? 1) + 1;
     versions.set(name, v);
-    await store.append(published(name, `${v}.0.0`, desc.join(" ")));
+    await store.append(published(name, `${v}.0.0`, desc.join(' ')));
   }
   m.downloads.slice(m.downloads.length / 2).forEach((k) => next.push(dl(k)));
   for (const [k, stars, user] of m.ratings)
     next.push({
       stream: `template-${names[k % names.length]}`,
-      type: "template.rated",
+      type: 'template.rated',
       data: { name: names[k % names.length]!, user: `u${user}`, stars },
     });
   for (const k of m.deprecate)
     next.push({
       stream: `template-${names[k % names.length]}`,
-      type: "template.deprecated",
-      data: { name: names[k % names.length]!, reason: "old" },
+      type: 'template.deprecated',
+      data: { name: names[k % names.length]!, reason: 'old' },
     });
   if (next.length > 0) await store.append(next);
   return names;
 };
 
 /** Search by brute force: every row, the documented matching, downloads most first then name (LevelDB byte order). */
-function bruteSearch(
-  rows: readonly TemplateRow[],
-  query: string,
-  options: { minRating?: number; all?: boolean },
-  limit: number,
-): string[] {
+function bruteSearch(rows: readonly TemplateRow[], query: string, options: { minRating?: number; all?: boolean }, limit: number): string[] {
   const terms = words(query);
   return rows
-    .filter(
-      (t) =>
-        options.all || (t.deprecated === null && t.latestDeprecated === null),
-    )
-    .filter(
-      (t) =>
-        options.minRating === undefined ||
-        (averageRating(t) ?? -1) >= options.minRating,
-    )
+    .filter((t) => options.all || (t.deprecated === null && t.latestDeprecated === null))
+    .filter((t) => options.minRating === undefined || (averageRating(t) ?? -1) >= options.minRating)
     .filter((t) => {
       const own = words(t.name, t.description, t.tags);
       return terms.every((term) => own.some((w) => w.startsWith(term)));
     })
-    .sort(
-      (a, b) =>
-        b.downloads - a.downloads ||
-        Buffer.compare(Buffer.from(a.name), Buffer.from(b.name)),
-    )
+    .sort((a, b) => b.downloads - a.downloads || Buffer.compare(Buffer.from(a.name), Buffer.from(b.name)))
     .slice(0, limit < 0 ? undefined : limit)
     .map((t) => t.name);
 }
 
-const QUERIES = [
-  "form",
-  "for",
-  "f",
-  "log",
-  "login",
-  "tab",
-  "grid",
-  "form log",
-  "forma tab",
-  "wizard chart",
-  "zzz",
-  "format formal",
-];
+const QUERIES = ['form', 'for', 'f', 'fa', 'log', 'login', 'tab', 'grid', 'form log', 'forma tab', 'wizard chart', 'zzz', 'format formal', 'fac fo', 'fo form', 'for fo'];
 
-test("search by downloads (word + downloads index, rarest word first) equals a scan of every row", async () => {
+test('search by downloads (word + downloads index, rarest word first) equals a scan of every row', async () => {
   // count the searches answered by the word + downloads walk (one word, and several), so the test knows it ran
   const proto = TemplateViews.prototype as unknown as {
-    walkWordDownloads: (
-      words: string[],
-      others: string[],
-      ...rest: unknown[]
-    ) => Promise<unknown>;
+    walkWordDownloads: (words: string[], others: string[], ...rest: unknown[]) => Promise<unknown>;
   };
   const walk = proto.walkWordDownloads;
   const walked = { one: 0, several: 0, mergedWords: 0 };
-  proto.walkWordDownloads = function (
-    this: unknown,
-    words: string[],
-    others: string[],
-    ...rest: unknown[]
-  ) {
-    walked[others.length === 0 ? "one" : "several"]++;
+  proto.walkWordDownloads = function (this: unknown, words: string[], others: string[], ...rest: unknown[]) {
+    walked[others.length === 0 ? 'one' : 'several']++;
     if (words.length > 1) walked.mergedWords++;
     return walk.call(this, words, others, ...rest);
   };
@@ -306,14 +194,7 @@ test("search by downloads (word + downloads index, rarest word first) equals a s
     await check(
       fc.asyncProperty(
         marketplace,
-        fc.array(
-          fc.tuple(
-            fc.constantFrom(...QUERIES),
-            fc.constantFrom(1, 3, 10, 50, -1),
-            fc.constantFrom(undefined, 3),
-          ),
-          { minLength: 6, maxLength: 12 },
-        ),
+        fc.array(fc.tuple(fc.constantFrom(...QUERIES), fc.constantFrom(1, 3, 10, 50, -1), fc.constantFrom(undefined, 3)), { minLength: 10, maxLength: 16 }),
         async (m, queries) => {
           const { store, cleanup } = await tempStore();
           try {
@@ -321,36 +202,35 @@ test("search by downloads (word + downloads index, rarest word first) equals a s
             const head = store.log.head;
             const cut = Math.max(1, head - 5);
             await using then = await store.asOf(cut);
-            const now = (
-              await Promise.all(names.map((n) => store.views.templates.get(n)))
-            ).filter((t): t is TemplateRow => t !== undefined);
-            const before = (
-              await Promise.all(names.map((n) => then.templates.get(n)))
-            ).filter((t): t is TemplateRow => t !== undefined);
+            const now = (await Promise.all(names.map((n) => store.views.templates.get(n)))).filter((t): t is TemplateRow => t !== undefined);
+            const before = (await Promise.all(names.map((n) => then.templates.get(n)))).filter((t): t is TemplateRow => t !== undefined);
             for (const [query, limit, minRating] of queries) {
               for (const all of [false, true]) {
                 const options = {
-                  sort: "downloads" as const,
+                  sort: 'downloads' as const,
                   limit,
                   all,
                   ...(minRating !== undefined ? { minRating } : {}),
                 };
-                const got = (
-                  await store.views.templates.search(query, options)
-                ).map((t) => t.name);
-                assert.equal(
-                  got,
-                  bruteSearch(now, query, options, limit),
-                  `${query} ${JSON.stringify(options)}`,
-                );
-                const gotThen = (
-                  await then.templates.search(query, options)
-                ).map((t) => t.name);
-                assert.equal(
-                  gotThen,
-                  bruteSearch(before, query, options, limit),
-                  `${query} ${JSON.stringify(options)} as of ${cut}`,
-                );
+                const got = (await store.views.templates.search(query, options)).map((t) => t.name);
+                assert.equal(got, bruteSearch(now, query, options, limit), `${query} ${JSON.stringify(options)}`);
+                const gotThen = (await then.templates.search(query, options)).map((t) => t.name);
+                assert.equal(gotThen, bruteSearch(before, query, options, limit), `${query} ${JSON.stringify(options)} as of ${cut}`);
+              }
+            }
+            // the prefix word lists (wp!) and counts (wn!) equal what the live rows say
+            const live = new Map<string, number>();
+            for (const t of now) for (const w of words(t.name, t.description, t.tags)) live.set(w, (live.get(w) ?? 0) + 1);
+            const stored = async (key: string) => {
+              const b = await store.db.get(viewPrefix('templates') + key);
+              return b === undefined ? undefined : decode(b);
+            };
+            for (const [w, n] of live) {
+              assert.equal(await stored(`wn!${w}`), n, `wn!${w}`);
+              for (let i = 1; i <= w.length; i++) {
+                const p = w.slice(0, i);
+                const having = [...live.keys()].filter((x) => x.startsWith(p)).sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
+                assert.equal(await stored(`wp!${p}`), having.length > 8 ? null : having, `wp!${p}`);
               }
             }
             const report = await store.verify();
@@ -364,55 +244,39 @@ test("search by downloads (word + downloads index, rarest word first) equals a s
   } finally {
     proto.walkWordDownloads = walk;
   }
-  assert.ok(
-    walked.one > 0 && walked.several > 0 && walked.mergedWords > 0,
-    JSON.stringify(walked),
-  );
+  assert.ok(walked.one > 0 && walked.several > 0 && walked.mergedWords > 0, JSON.stringify(walked));
 });
 
 // ---- analytics --------------------------------------------------------------------------------
 
-const measurements = fc.array(
-  fc.tuple(
-    fc.integer({ min: 0, max: 1500 }),
-    fc.integer({ min: -50, max: 500 }),
-    fc.boolean(),
-  ),
-  { minLength: 1, maxLength: 120 },
-);
-const START = "2023-11-20";
+const measurements = fc.array(fc.tuple(fc.integer({ min: 0, max: 1500 }), fc.integer({ min: -50, max: 500 }), fc.boolean()), { minLength: 1, maxLength: 120 });
+const START = '2023-11-20';
 
-test("daily series from month rows equal a grouping of the raw values (spans short and long, by day and week)", async () => {
+test('daily series from month rows equal a grouping of the raw values (spans short and long, by day and week)', async () => {
   await check(
     fc.asyncProperty(
       measurements,
-      fc.array(
-        fc.tuple(
-          fc.integer({ min: 0, max: 1500 }),
-          fc.integer({ min: 1, max: 1600 }),
-        ),
-        { minLength: 2, maxLength: 5 },
-      ),
+      fc.array(fc.tuple(fc.integer({ min: 0, max: 1500 }), fc.integer({ min: 1, max: 1600 })), { minLength: 2, maxLength: 5 }),
       async (ms, windows) => {
         const { store, cleanup } = await tempStore();
         try {
           const events: NewEvent[] = ms.map(([d, value, withProject]) => ({
-            stream: metricStream("build_ms"),
-            type: "analytics.recorded",
+            stream: metricStream('build_ms'),
+            type: 'analytics.recorded',
             at: `${addDays(START, d)}T12:00:00.000Z`,
             data: {
-              metric: "build_ms",
+              metric: 'build_ms',
               value,
-              ...(withProject ? { project_id: "p1", project: "one" } : {}),
+              ...(withProject ? { project_id: 'p1', project: 'one' } : {}),
             },
           }));
           const flow: NewEvent[] = ms.map(([d], i) => ({
             stream: `workflow-p${i % 2}`,
-            type: "workflow.recorded",
+            type: 'workflow.recorded',
             data: {
               timestamp: `${addDays(START, d)}T08:00:00+00:00`,
-              action: "a",
-              description: "",
+              action: 'a',
+              description: '',
             },
           }));
           await store.append(events);
@@ -421,10 +285,7 @@ test("daily series from month rows equal a grouping of the raw values (spans sho
             const from = addDays(START, start);
             const to = addDays(from, length - 1);
             const group = (pred: (i: number) => boolean) => {
-              const byDay = new Map<
-                string,
-                { count: number; sum: number; min: number; max: number }
-              >();
+              const byDay = new Map<string, { count: number; sum: number; min: number; max: number }>();
               ms.forEach(([d, value], i) => {
                 const day = addDays(START, d);
                 if (day < from || day > to || !pred(i)) return;
@@ -441,38 +302,30 @@ test("daily series from month rows equal a grouping of the raw values (spans sho
                     : { count: 1, sum: value, min: value, max: value },
                 );
               });
-              return [...byDay]
-                .sort(([a], [b]) => (a < b ? -1 : 1))
-                .map(([day, r]) => ({ day, ...r }));
+              return [...byDay].sort(([a], [b]) => (a < b ? -1 : 1)).map(([day, r]) => ({ day, ...r }));
             };
             assert.equal(
-              await store.views.analytics.metricDays("build_ms", from, to),
+              await store.views.analytics.metricDays('build_ms', from, to),
               group(() => true),
               `${from}..${to}`,
             );
             assert.equal(
-              await store.views.analytics.metricDays(
-                "build_ms",
-                from,
-                to,
-                "p1",
-              ),
+              await store.views.analytics.metricDays('build_ms', from, to, 'p1'),
               group((i) => ms[i]![2]),
               `${from}..${to} p1`,
             );
-            const activity = (pred: (i: number) => boolean) =>
-              group(pred).map((r) => ({ day: r.day, count: r.count }));
+            const activity = (pred: (i: number) => boolean) => group(pred).map((r) => ({ day: r.day, count: r.count }));
             assert.equal(
               await store.views.analytics.activityDays(from, to),
               activity(() => true),
             );
             assert.equal(
-              await store.views.analytics.activityDays(from, to, "p1"),
+              await store.views.analytics.activityDays(from, to, 'p1'),
               activity((i) => i % 2 === 1),
             );
-            for (const by of ["day", "week"] as const) {
+            for (const by of ['day', 'week'] as const) {
               const t = await trend(store.views, {
-                metric: "build_ms",
+                metric: 'build_ms',
                 days: length,
                 until: to,
                 by,
@@ -487,13 +340,7 @@ test("daily series from month rows equal a grouping of the raw values (spans sho
                 avg: number | null;
               }> = [];
               for (let day = from; day <= to; day = addDays(day, 1)) {
-                const key =
-                  by === "week"
-                    ? addDays(
-                        day,
-                        -((new Date(`${day}T00:00:00Z`).getUTCDay() + 6) % 7),
-                      )
-                    : day;
+                const key = by === 'week' ? addDays(day, -((new Date(`${day}T00:00:00Z`).getUTCDay() + 6) % 7)) : day;
                 let p = expected[expected.length - 1];
                 if (!p || p.day !== key)
                   expected.push(
@@ -513,21 +360,11 @@ test("daily series from month rows equal a grouping of the raw values (spans sho
                 p.min = p.min === null ? r.min : Math.min(p.min, r.min);
                 p.max = p.max === null ? r.max : Math.max(p.max, r.max);
               }
-              for (const p of expected)
-                p.avg = p.count > 0 ? p.sum / p.count : null;
+              for (const p of expected) p.avg = p.count > 0 ? p.sum / p.count : null;
               assert.equal(t.points, expected, `trend ${by} ${from}..${to}`);
             }
           }
-          assert.equal(
-            await store.views.analytics.activityDays(
-              "0000-01-01",
-              "9999-12-31",
-            ),
-            await store.views.analytics.activityDays(
-              START,
-              addDays(START, 1500),
-            ),
-          );
+          assert.equal(await store.views.analytics.activityDays('0000-01-01', '9999-12-31'), await store.views.analytics.activityDays(START, addDays(START, 1500)));
         } finally {
           await cleanup();
         }
@@ -536,61 +373,59 @@ test("daily series from month rows equal a grouping of the raw values (spans sho
   );
 });
 
-test("daysFrom counts days across month ends, leap days and years like adding a day at a time", () => {
+test('daysFrom counts days across month ends, leap days and years like adding a day at a time', () => {
   for (const [from, to] of [
-    ["2023-12-25", "2025-03-05"],
-    ["2024-02-27", "2024-03-02"],
-    ["1899-12-30", "1900-03-02"],
-    ["1999-12-31", "2000-03-01"],
-    ["2026-01-01", "2025-12-31"],
+    ['2023-12-25', '2025-03-05'],
+    ['2024-02-27', '2024-03-02'],
+    ['1899-12-30', '1900-03-02'],
+    ['1999-12-31', '2000-03-01'],
+    ['2026-01-01', '2025-12-31'],
   ] as const) {
     const expected: string[] = [];
     for (let d: string = from; d <= to; d = addDays(d, 1)) expected.push(d);
     assert.equal(daysFrom(from, to), expected, `${from}..${to}`);
   }
   // the last day there is: adding one more gives '+010000-01-01', which sorts before '9999-12-31'
-  assert.equal(daysFrom("9999-12-30", "9999-12-31"), [
-    "9999-12-30",
-    "9999-12-31",
-  ]);
+  assert.equal(daysFrom('9999-12-30', '9999-12-31'), ['9999-12-30', '9999-12-31']);
 });
 
 // ---- verify -----------------------------------------------------------------------------------
 
-test("verify reports a missing or damaged row of each new layout (h!, wdl!, wn!, mm!, wam!)", async () => {
+test('verify reports a missing or damaged row of each new layout (h!, wdl!, wn!, wp!, mm!, wam!)', async () => {
   const { store, cleanup } = await tempStore();
   try {
     await store.append([
-      published("alpha", "1.0.0", "form grid"),
-      published("beta", "1.0.0", "form"),
+      published('alpha', '1.0.0', 'form grid'),
+      published('beta', '1.0.0', 'form'),
       {
-        stream: "template-alpha",
-        type: "template.downloaded",
-        data: { name: "alpha", version: "1.0.0" },
+        stream: 'template-alpha',
+        type: 'template.downloaded',
+        data: { name: 'alpha', version: '1.0.0' },
       },
       {
-        stream: "workflow-p1",
-        type: "workflow.recorded",
+        stream: 'workflow-p1',
+        type: 'workflow.recorded',
         data: {
-          timestamp: "2025-03-04T00:00:00+00:00",
-          action: "a",
-          description: "x",
+          timestamp: '2025-03-04T00:00:00+00:00',
+          action: 'a',
+          description: 'x',
         },
       },
       {
-        stream: metricStream("build_ms"),
-        type: "analytics.recorded",
-        at: "2025-03-04T10:00:00.000Z",
-        data: { metric: "build_ms", value: 5 },
+        stream: metricStream('build_ms'),
+        type: 'analytics.recorded',
+        at: '2025-03-04T10:00:00.000Z',
+        data: { metric: 'build_ms', value: 5 },
       },
     ]);
     assert.ok((await store.verify()).ok);
     const keys = [
-      `${viewPrefix("workflow")}h!p1\u0000${(1).toString(16).padStart(12, "0")}`,
-      `${viewPrefix("templates")}wdl!form\u0000${(0xffffffffffff - 1).toString(16).padStart(12, "0")}\u0000alpha`,
-      `${viewPrefix("templates")}wn!form`,
-      `${viewPrefix("analytics")}mm!build_ms\u00002025-03`,
-      `${viewPrefix("analytics")}wam!p1\u00002025-03`,
+      `${viewPrefix('workflow')}h!p1\u0000${(1).toString(16).padStart(12, '0')}`,
+      `${viewPrefix('templates')}wdl!form\u0000${(0xffffffffffff - 1).toString(16).padStart(12, '0')}\u0000alpha`,
+      `${viewPrefix('templates')}wn!form`,
+      `${viewPrefix('templates')}wp!fo`,
+      `${viewPrefix('analytics')}mm!build_ms\u00002025-03`,
+      `${viewPrefix('analytics')}wam!p1\u00002025-03`,
     ];
     for (const key of keys) {
       const original = await store.db.get(key);
@@ -598,23 +433,12 @@ test("verify reports a missing or damaged row of each new layout (h!, wdl!, wn!,
       await store.db.del(key);
       const missing = await store.verify();
       assert.ok(
-        !missing.ok &&
-          missing.problems.some(
-            (p) =>
-              p.kind === "missing" && p.key === key.replace(/\u0000/g, "␀"),
-          ),
+        !missing.ok && missing.problems.some((p) => p.kind === 'missing' && p.key === key.replace(/\u0000/g, '␀')),
         `missing ${key}: ${JSON.stringify(missing.problems)}`,
       );
       await store.db.put(key, encode({ damaged: true }));
       const damaged = await store.verify();
-      assert.ok(
-        !damaged.ok &&
-          damaged.problems.some(
-            (p) =>
-              p.kind === "mismatch" && p.key === key.replace(/\u0000/g, "␀"),
-          ),
-        `damaged ${key}`,
-      );
+      assert.ok(!damaged.ok && damaged.problems.some((p) => p.kind === 'mismatch' && p.key === key.replace(/\u0000/g, '␀')), `damaged ${key}`);
       await store.db.put(key, original!);
     }
     assert.ok((await store.verify()).ok);
@@ -623,12 +447,12 @@ test("verify reports a missing or damaged row of each new layout (h!, wdl!, wn!,
     assert.ok((await store.verify()).ok);
     assert.equal(
       (
-        await store.views.templates.search("form", {
-          sort: "downloads",
+        await store.views.templates.search('form', {
+          sort: 'downloads',
           limit: 5,
         })
       ).map((t) => t.name),
-      ["alpha", "beta"],
+      ['alpha', 'beta'],
     );
   } finally {
     await cleanup();

@@ -89,6 +89,11 @@ export const templateKeys = {
   /** How many templates have that word: the distinct words a query word is a prefix of, and how common each is. */
   wordCount: (word: string) => `wn!${word}`,
   wordCountPrefix: (wordPrefix: string) => `wn!${wordPrefix}`,
+  /**
+   * For every prefix of an indexed word: the words that start with it (in key order), or null when
+   * there are more than MAX_PREFIX_WORDS: a query word is expanded with one point read.
+   */
+  prefixWords: (prefix: string) => `wp!${prefix}`,
   byTag: (tag: string, name: string) => `tag!${tag}${SEP}${name}`,
   tagPrefix: (tag: string) => `tag!${tag}${SEP}`,
   byAuthor: (author: string, name: string) => `author!${author}${SEP}${name}`,
@@ -137,7 +142,22 @@ function moveKey(rows: Rows, key: (t: TemplateRow) => string, before: TemplateRo
   rows.put(b, null);
 }
 
-/** Per-word template counts: +1 for each word the new version has that the old did not, −1 the other way. */
+/** A prefix-words row lists at most this many words; a prefix of more has null. */
+export const MAX_PREFIX_WORDS = 8;
+
+/** LevelDB's order of utf8 keys (UTF-16 `<` differs for characters beyond the BMP). */
+export const byteOrder = (a: string, b: string): number => (a === b ? 0 : Buffer.compare(Buffer.from(a), Buffer.from(b)));
+
+/** Every prefix of a word, by code point (so none ends in half a surrogate pair). */
+const prefixesOf = (word: string): string[] => {
+  const cps = Array.from(word);
+  return cps.map((_, i) => cps.slice(0, i + 1).join(''));
+};
+
+/**
+ * Per-word template counts: +1 for each word the new version has that the old did not, −1 the
+ * other way; a word that appears or vanishes is added to or taken from its prefixes' word lists.
+ */
 async function countWords(rows: Rows, before: TemplateRow | undefined, after: TemplateRow): Promise<void> {
   const old = new Set(before ? searchWords(before) : []);
   const now = new Set(searchWords(after));
@@ -145,12 +165,37 @@ async function countWords(rows: Rows, before: TemplateRow | undefined, after: Te
   for (const w of now) if (!old.has(w)) changes.push([w, 1]);
   for (const w of old) if (!now.has(w)) changes.push([w, -1]);
   const counts = await Promise.all(changes.map(([w]) => rows.get<number>(templateKeys.wordCount(w))));
+  const appeared: string[] = [];
+  const vanished: string[] = [];
   changes.forEach(([w, by], i) => {
-    const n = (counts[i] ?? 0) + by;
+    const before = counts[i] ?? 0;
+    const n = before + by;
     if (n > 0) rows.put(templateKeys.wordCount(w), n);
     else rows.del(templateKeys.wordCount(w));
+    if (before === 0 && n > 0) appeared.push(w);
+    if (before > 0 && n <= 0) vanished.push(w);
   });
+  for (const w of appeared) {
+    for (const p of prefixesOf(w)) {
+      const list = await rows.get<string[] | null>(templateKeys.prefixWords(p));
+      if (list === null) continue;
+      const next = [...(list ?? []), w].sort(byteOrder);
+      rows.put(templateKeys.prefixWords(p), next.length > MAX_PREFIX_WORDS ? null : next);
+    }
+  }
+  for (const w of vanished) {
+    for (const p of prefixesOf(w)) {
+      const key = templateKeys.prefixWords(p);
+      const list = await rows.get<string[] | null>(key);
+      if (list === undefined) continue;
+      // a full prefix is listed again from the counts once it has few enough words (rare: a word leaves the index)
+      const next = list === null ? (await rows.keys(templateKeys.wordCountPrefix(p))).map((k) => k.slice(WORD_COUNT.length)).sort(byteOrder) : list.filter((x) => x !== w);
+      if (next.length === 0) rows.del(key);
+      else rows.put(key, next.length > MAX_PREFIX_WORDS ? null : next);
+    }
+  }
 }
+const WORD_COUNT = templateKeys.wordCountPrefix('');
 
 /**
  * The marketplace: latest version per template, every version with its files, ratings (one per
@@ -160,7 +205,7 @@ async function countWords(rows: Rows, before: TemplateRow | undefined, after: Te
  */
 export const templatesProjection = defineProjection({
   name: TEMPLATES,
-  // 2: the word + downloads index (`wdl!`) and per-word counts (`wn!`)
+  // 2: the word + downloads index (`wdl!`), per-word counts (`wn!`) and prefix word lists (`wp!`)
   version: 2,
   handles: ['template.published', 'template.downloaded', 'template.rated', 'template.deprecated'],
   async fold(event, rows) {

@@ -1,10 +1,10 @@
 import semver from 'semver';
 import { StoreError } from '../errors.js';
-import { decode } from '../log/codec.js';
 import { prefixRange } from '../log/keys.js';
 import { words } from '../lib/text.js';
 import {
   averageRating,
+  byteOrder,
   TEMPLATES,
   templateKeys,
   type TemplateFile,
@@ -36,9 +36,6 @@ const PAGE = 256;
 const ROW_COST_IN_KEYS = 10;
 /** A narrowing index range (word, tag, author) is read when it has at most this many keys. */
 const NARROW_CAP = 2000;
-/** A query word that is the prefix of more distinct words than this is not walked on `wdl!`. */
-const MAX_WORDS_PER_TERM = 8;
-const WORD_COUNT_PREFIX = templateKeys.wordCountPrefix('');
 
 const sortKey: Record<Exclude<TemplateSort, 'name'>, (t: TemplateRow) => string> = {
   downloads: templateKeys.byDownloads,
@@ -205,8 +202,9 @@ export class TemplateViews {
   }
 
   /**
-   * Whether to answer from the word + downloads index: the per-word counts (`wn!`) give, for each
-   * query word, the distinct words it is a prefix of and how many templates have each. The walk
+   * Whether to answer from the word + downloads index: for each query word, the words it is a
+   * prefix of (`wp!`, one point read; null when over MAX_PREFIX_WORDS) and how many templates have
+   * each (`wn!`). The walk
    * starts from the rarest query word and checks the others on the rows it reads; it is chosen when
    * those rows (about `limit` divided by the other words' shares) cost less than reading every
    * word's candidate keys. 'none': some query word matches nothing.
@@ -214,11 +212,11 @@ export class TemplateViews {
   private async wordDownloadsPlan(terms: readonly string[], limit: number): Promise<{ term: string; words: string[] } | 'none' | undefined> {
     const perTerm: Array<{ term: string; words: string[]; count: number }> = [];
     for (const term of terms) {
-      const prefix = templateKeys.wordCountPrefix(term);
-      const entries = await this.entries<number>(prefix, MAX_WORDS_PER_TERM + 1);
-      if (entries.length === 0) return 'none';
-      if (entries.length > MAX_WORDS_PER_TERM) return undefined;
-      perTerm.push({ term, words: entries.map(([k]) => k.slice(WORD_COUNT_PREFIX.length)), count: entries.reduce((a, [, n]) => a + n, 0) });
+      const list = await this.rows.get<string[] | null>(templateKeys.prefixWords(term));
+      if (list === undefined) return 'none';
+      if (list === null) return undefined;
+      const counts = await Promise.all(list.map((w) => this.rows.get<number>(templateKeys.wordCount(w))));
+      perTerm.push({ term, words: list, count: counts.reduce<number>((a, n) => a + (n ?? 0), 0) });
     }
     perTerm.sort((a, b) => a.count - b.count);
     const driver = perTerm[0]!;
@@ -274,13 +272,6 @@ export class TemplateViews {
     }
   }
 
-  /** Keys (without the view prefix) and decoded values under an index prefix, in one `all()`. */
-  private async entries<T>(prefix: string, limit: number): Promise<Array<[string, T]>> {
-    const entries = await this.rows.source.db.iterator({ ...prefixRange(this.rows.prefix + prefix), limit }).all();
-    const cut = this.rows.prefix.length;
-    return entries.map(([k, v]) => [k.slice(cut), decode<T>(v)]);
-  }
-
   /** Distinct names under an index prefix, or undefined when there are more than `cap` keys. */
   private async namesUnder(prefix: string, cap: number): Promise<Set<string> | undefined> {
     const keys = await this.keys(prefix, cap + 1);
@@ -299,9 +290,6 @@ export class TemplateViews {
     return keys.map((k) => k.slice(cut));
   }
 }
-
-/** LevelDB's order of utf8 keys (UTF-16 `<` differs for characters beyond the BMP). */
-const byteOrder = (a: string, b: string): number => (a === b ? 0 : Buffer.compare(Buffer.from(a), Buffer.from(b)));
 
 function matcher(terms: readonly string[], options: SearchTemplatesOptions): (t: TemplateRow) => boolean {
   return (t) => {
