@@ -7,6 +7,7 @@ import { compact, rebuild, verify } from './maintenance.js';
 import { project } from './project.js';
 import { serve, server } from './server.js';
 import { stats } from './stats.js';
+import { user } from './user.js';
 
 /** Every `pygubu-db` command, in the order --help lists them. */
-export const dbCommands = [init, stats, project, history, log, migrate, exportJson, sync, config, dump, load, backup, restore, rebuild, verify, compact, serve, server];
+export const dbCommands = [init, stats, project, history, log, migrate, exportJson, sync, config, dump, load, backup, restore, rebuild, verify, compact, serve, server, user];
