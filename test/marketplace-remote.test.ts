@@ -48,6 +48,22 @@ async function templateDir(home: string, readme: string): Promise<string> {
   return app;
 }
 
+/** A GET from another loopback address (Linux routes all of 127/8 to lo): another client address for the server. */
+function getFrom(localAddress: string, port: number, path: string, headers: Record<string, string>): Promise<{ status: number; code?: string; message?: string }> {
+  return new Promise((done, fail) => {
+    const req = request({ host: '127.0.0.1', port, path, localAddress, headers }, (res) => {
+      let text = '';
+      res.on('data', (d) => (text += d));
+      res.on('end', () => {
+        const e = (() => { try { return (JSON.parse(text) as { error?: { code: string; message: string } }).error; } catch { return undefined; } })();
+        done({ status: res.statusCode ?? 0, ...(e ? { code: e.code, message: e.message } : {}) });
+      });
+    });
+    req.on('error', fail);
+    req.end();
+  });
+}
+
 const head = async (port: number): Promise<number> => (await http(port, 'GET', '/v1/handshake')).json.head as number;
 const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 const portOf = (s: ServeProcess) => s.descriptor.port!;
@@ -254,6 +270,7 @@ test('abuse limits: a flood gets RATE_LIMITED with Retry-After, a body over --bo
   let server: ServeProcess | undefined;
   try {
     const bob = json(ok(await db(a, ['user', 'add', 'bob', '--json']), 'user add'));
+    const cy = json(ok(await db(a, ['user', 'add', 'cy', '--json']), 'user add'));
     fails(await db(a, ['serve', '--rate-limit', '5']), 'USAGE', '--rate-limit without --port');
     server = await serve(a, ['--port', '0', '--rate-limit', '12', '--rate-window', '600', '--body-limit', '4096', '--private-reads']);
     const port = portOf(server);
@@ -280,6 +297,13 @@ test('abuse limits: a flood gets RATE_LIMITED with Retry-After, a body over --bo
       assert.match(String(r.headers['retry-after']), /^[1-9]\d*$/);
     }
     fails(await tpl(b, ['search', '--remote', url], env), 'RATE_LIMITED', 'the CLI when limited');
+    // per token as well as per address: from another address bob's token soon runs out, cy's does not
+    const fromElsewhere = [];
+    for (let i = 0; i < 8; i++) fromElsewhere.push(await getFrom('127.0.0.2', port, '/v1/templates', bearer(bob.token)));
+    const byToken = fromElsewhere.filter((r) => r.status === 429);
+    assert.ok(byToken.length > 0, `bob from 127.0.0.2: ${fromElsewhere.map((r) => r.status).join(' ')}`);
+    assert.ok(byToken.every((r) => r.code === 'RATE_LIMITED' && /account bob/.test(r.message ?? '')), 'limited as a token');
+    assert.is((await getFrom('127.0.0.2', port, '/v1/templates', bearer(cy.token))).status, 200, 'another token from that address is not limited');
     // the limit is per address: the Unix socket (the owner's own) is not limited
     assert.is((await http(server.descriptor.socket, 'GET', '/v1/templates')).status, 200);
     const verify = json(ok(await db(a, ['verify', '--json']), 'verify'));

@@ -237,24 +237,22 @@ const info = command({
   describe: 'Show a template: latest version, rating, downloads, files',
   builder: (y) => withRemote(withAsOf(y)).positional('name', { type: 'string', demandOption: true }),
   run: async (argv, ctx) => {
-    {
-      const { template: t, latest } = await marketFor(argv, ctx).market.info(argv.name);
-      ctx.out.result({ ...templateJson(t), files: latest.files, hash: latest.hash, metadata: latest.metadata }, () =>
-        ctx.out.record([
-          ['name', t.name + (t.deprecated !== null ? ` (${deprecation(t.deprecated)})` : '')],
-          ['latest', t.latest + (t.latestDeprecated !== null ? ` (${deprecation(t.latestDeprecated)})` : '')],
-          ['description', t.description || '-'],
-          ['author', t.author],
-          ['tags', t.tags.join(', ') || '-'],
-          ['versions', t.versionCount],
-          ['downloads', t.downloads],
-          ['rating', stars(t)],
-          ['published', shortTime(t.publishedAt)],
-          ['files', latest.files.map((f) => `${f.path} (${f.bytes} B)`).join(', ')],
-          ['hash', latest.hash],
-        ]),
-      );
-    }
+    const { template: t, latest } = await marketFor(argv, ctx).market.info(argv.name);
+    ctx.out.result({ ...templateJson(t), files: latest.files, hash: latest.hash, metadata: latest.metadata }, () =>
+      ctx.out.record([
+        ['name', t.name + (t.deprecated !== null ? ` (${deprecation(t.deprecated)})` : '')],
+        ['latest', t.latest + (t.latestDeprecated !== null ? ` (${deprecation(t.latestDeprecated)})` : '')],
+        ['description', t.description || '-'],
+        ['author', t.author],
+        ['tags', t.tags.join(', ') || '-'],
+        ['versions', t.versionCount],
+        ['downloads', t.downloads],
+        ['rating', stars(t)],
+        ['published', shortTime(t.publishedAt)],
+        ['files', latest.files.map((f) => `${f.path} (${f.bytes} B)`).join(', ')],
+        ['hash', latest.hash],
+      ]),
+    );
   },
 });
 
@@ -263,15 +261,13 @@ const versions = command({
   describe: 'List every version of a template, newest first',
   builder: (y) => withRemote(withAsOf(y)).positional('name', { type: 'string', demandOption: true }),
   run: async (argv, ctx) => {
-    {
-      const rows = await marketFor(argv, ctx).market.versions(argv.name);
-      ctx.out.result(rows.map(versionJson), () =>
-        ctx.out.table(
-          ['VERSION', 'PUBLISHED', 'DOWNLOADS', 'FILES', 'DEPRECATED'],
-          rows.map((v) => [v.version, shortTime(v.publishedAt), v.downloads, v.files.length, v.deprecated === null ? '' : v.deprecated || 'yes']),
-        ),
-      );
-    }
+    const rows = await marketFor(argv, ctx).market.versions(argv.name);
+    ctx.out.result(rows.map(versionJson), () =>
+      ctx.out.table(
+        ['VERSION', 'PUBLISHED', 'DOWNLOADS', 'FILES', 'DEPRECATED'],
+        rows.map((v) => [v.version, shortTime(v.publishedAt), v.downloads, v.files.length, v.deprecated === null ? '' : v.deprecated || 'yes']),
+      ),
+    );
   },
 });
 
@@ -281,15 +277,13 @@ const reviews = command({
   builder: (y) => withRemote(withAsOf(y)).positional('name', { type: 'string', demandOption: true }).option('limit', { alias: 'n', type: 'number' }),
   run: async (argv, ctx) => {
     checkLimit(argv.limit);
-    {
-      const { template: t, reviews: rows } = await marketFor(argv, ctx).market.reviews(argv.name, argv.limit);
-      ctx.out.result({ name: t.name, rating: averageRating(t), ratings: t.ratingCount, reviews: rows.map(ratingJson) }, () => {
-        ctx.out.line(`${t.name}: ${stars(t)}`);
-        ctx.out.table(['WHEN', 'USER', 'STARS', 'REVIEW'], rows.map((r) => [shortTime(r.at), r.user, '★'.repeat(r.stars), r.review]), {
-          empty: 'no reviews',
-        });
+    const { template: t, reviews: rows } = await marketFor(argv, ctx).market.reviews(argv.name, argv.limit);
+    ctx.out.result({ name: t.name, rating: averageRating(t), ratings: t.ratingCount, reviews: rows.map(ratingJson) }, () => {
+      ctx.out.line(`${t.name}: ${stars(t)}`);
+      ctx.out.table(['WHEN', 'USER', 'STARS', 'REVIEW'], rows.map((r) => [shortTime(r.at), r.user, '★'.repeat(r.stars), r.review]), {
+        empty: 'no reviews',
       });
-    }
+    });
   },
 });
 
