@@ -11,7 +11,7 @@ export const serve = command({
   describe: 'Hold the store in one long-running server: the bins, the library and the Python client use it through a Unix socket',
   builder: (y) =>
     y
-      .option('port', { type: 'number', describe: 'also listen on this TCP port (0: any free one); every request there needs the bearer token' })
+      .option('port', { type: 'number', describe: 'also listen on this TCP port (0: any free one); every request there needs the bearer token, except marketplace reads (open) and writes (an account token)' })
       .option('host', { type: 'string', describe: 'TCP address to listen on (default 127.0.0.1: this machine only)' })
       .option('idle-exit', { type: 'number', describe: 'stop after this many minutes without requests' })
       .option('body-limit', { type: 'number', describe: 'largest request body in bytes (default 8 MiB)' })
