@@ -304,8 +304,11 @@ test('abuse limits: a flood gets RATE_LIMITED with Retry-After, a body over --bo
     assert.ok(byToken.length > 0, `bob from 127.0.0.2: ${fromElsewhere.map((r) => r.status).join(' ')}`);
     assert.ok(byToken.every((r) => r.code === 'RATE_LIMITED' && /account bob/.test(r.message ?? '')), 'limited as a token');
     assert.is((await getFrom('127.0.0.2', port, '/v1/templates', bearer(cy.token))).status, 200, 'another token from that address is not limited');
-    // the limit is per address: the Unix socket (the owner's own) is not limited
+    // the owner is not limited: not on the Unix socket, nor with the server's own token from a limited address
     assert.is((await http(server.descriptor.socket, 'GET', '/v1/templates')).status, 200);
+    const ownerToken = ok(await db(a, ['server', 'token']), 'server token').stdout.trim();
+    assert.is((await http(port, 'GET', '/v1/templates', { headers: bearer(ownerToken) })).status, 200);
+    assert.is((await http(port, 'GET', '/v1/templates')).json.error.code, 'RATE_LIMITED', 'the address itself still is');
     const verify = json(ok(await db(a, ['verify', '--json']), 'verify'));
     assert.is(verify.ok, true);
   } finally {

@@ -26,7 +26,7 @@ export interface AppOptions {
   onActivity?: (res: import('node:http').ServerResponse) => void;
   /** Called by POST /v1/admin/stop. */
   onStop?: () => void;
-  /** TCP: requests allowed per window, counted per address and per account token (default 300 a minute; false: none). */
+  /** TCP: requests allowed per window, counted per address and per account token (default 300 a minute; false: none); the server's own token is not limited. */
   rateLimit?: { max: number; windowMs: number } | false;
   /** TCP: marketplace reads need a token too (an account's or the server's). */
   privateReads?: boolean;
@@ -122,6 +122,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   app.addHook('onRequest', async (req, reply) => {
     options.onActivity?.(reply.raw);
     if (!auth) return;
+    // the owner's own token is not limited; anything else is, by address before its token is even checked
+    if (auth.isOwner(req.headers.authorization)) return void principals.set(req, { kind: 'owner' });
     await limit(byAddress, req, 'this address');
     const principal = await auth.identify(req.headers.authorization);
     principals.set(req, principal);

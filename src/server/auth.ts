@@ -18,6 +18,7 @@ export type Principal =
 export type Access = 'read' | 'write' | 'owner';
 
 const digest = (t: string) => createHash('sha256').update(t).digest();
+const bearerOf = (header: string | undefined): string => /^Bearer\s+(.+)$/i.exec(header ?? '')?.[1]?.trim() ?? '';
 /** Verified tokens remembered by their sha256 (never the token itself): scrypt once per token, not per request. */
 const MAX_REMEMBERED = 10_000;
 
@@ -32,9 +33,15 @@ export class Authenticator {
     this.ownerDigest = ownerToken === undefined ? undefined : digest(ownerToken);
   }
 
+  /** Is this the server's own token? (Cheap and constant-time: the owner is not rate-limited.) */
+  isOwner(header: string | undefined): boolean {
+    const given = bearerOf(header);
+    return given !== '' && this.ownerDigest !== undefined && timingSafeEqual(digest(given), this.ownerDigest);
+  }
+
   /** The request's principal from its Authorization header; a token that is given but wrong is UNAUTHORIZED. */
   async identify(header: string | undefined): Promise<Principal> {
-    const given = /^Bearer\s+(.+)$/i.exec(header ?? '')?.[1]?.trim() ?? '';
+    const given = bearerOf(header);
     if (given === '') return { kind: 'anonymous' };
     const d = digest(given);
     if (this.ownerDigest && timingSafeEqual(d, this.ownerDigest)) return { kind: 'owner' };
