@@ -10,6 +10,7 @@ import { S, arrayOf, commandFields, errorSchema, projectRow, ref, sharedSchemas,
 import type { StoreHolder } from './holder.js';
 import { openSubscriptions, streamSubscription, SUBSCRIPTION_BUFFER_BYTES } from './sse.js';
 import { execCli } from './exec.js';
+import { dashboard } from './web/index.js';
 
 export const DEFAULT_BODY_LIMIT = 8 * 1024 * 1024;
 
@@ -25,6 +26,8 @@ export interface AppOptions {
   onActivity?: (res: import('node:http').ServerResponse) => void;
   /** Called by POST /v1/admin/stop. */
   onStop?: () => void;
+  /** Serve the web dashboard at / (default true; `serve --no-web` turns it off). */
+  web?: boolean;
 }
 
 const tokenDigest = (t: string) => createHash('sha256').update(t).digest();
@@ -90,7 +93,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
 
   app.addHook('onRequest', async (req, reply) => {
     options.onActivity?.(reply.raw);
-    if (options.token === undefined) return;
+    // the dashboard's pages check their own sign-in (a cookie, as a browser cannot send the header)
+    if (options.token === undefined || (req.routeOptions.config as { web?: boolean } | undefined)?.web) return;
     const header = req.headers.authorization ?? '';
     const given = /^Bearer\s+(.+)$/i.exec(header)?.[1]?.trim() ?? '';
     if (!timingSafeEqual(tokenDigest(given), tokenDigest(options.token)) || given.length === 0) {
@@ -116,6 +120,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const asOfQ = { asOf: { type: 'string', description: 'a seq number or an ISO-8601 time: answer as the store stood then' } } as const;
 
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  if (options.web !== false) await app.register(dashboard, { holder, version: options.version, ...(options.token !== undefined ? { token: options.token } : {}) });
 
   app.get('/v1/handshake', {
     schema: {

@@ -15,8 +15,10 @@ export const serve = command({
       .option('host', { type: 'string', describe: 'TCP address to listen on (default 127.0.0.1: this machine only)' })
       .option('idle-exit', { type: 'number', describe: 'stop after this many minutes without requests' })
       .option('body-limit', { type: 'number', describe: 'largest request body in bytes (default 8 MiB)' })
+      .option('web', { type: 'boolean', default: true, describe: 'serve the web dashboard at / (--no-web: the HTTP API only)' })
       .example('$0 serve &', 'serve the default store on its Unix socket')
-      .example('$0 serve --port 8765', 'also on http://127.0.0.1:8765 (token: `pygubu-db server token`)'),
+      .example('$0 serve --port 8765', 'also on http://127.0.0.1:8765 (token: `pygubu-db server token`); the dashboard is at /')
+      .example('$0 serve --port 8765 --no-web', 'the HTTP API only, no dashboard'),
   run: async (argv, ctx) => {
     if (argv.port !== undefined && !(Number.isInteger(argv.port) && argv.port >= 0 && argv.port <= 65535)) throw new UsageError('--port takes a TCP port number (0-65535)');
     if (argv.host !== undefined && argv.port === undefined) throw new UsageError('--host needs --port');
@@ -29,6 +31,7 @@ export const serve = command({
       ...(argv.host !== undefined ? { host: argv.host } : {}),
       ...(argv.idleExit !== undefined ? { idleExitMinutes: argv.idleExit } : {}),
       ...(argv.bodyLimit !== undefined ? { bodyLimit: argv.bodyLimit } : {}),
+      web: argv.web,
       log: (line) => {
         if (!argv.quiet) process.stderr.write(`pygubu-db serve: ${line}\n`);
       },
@@ -39,6 +42,7 @@ export const serve = command({
       ctx.out.line(`serving ${d.location} (pid ${d.pid}, version ${d.version})`);
       ctx.out.line(`  socket  ${d.socket}`);
       if (d.port !== null) ctx.out.line(`  http    http://${d.host?.includes(':') ? `[${d.host}]` : d.host}:${d.port}/v1 (bearer token in ${d.tokenFile})`);
+      if (d.port !== null && argv.web) ctx.out.line(`  web     http://${d.host?.includes(':') ? `[${d.host}]` : d.host}:${d.port}/ (sign in with the token)`);
     });
     await server.stopped;
   },
