@@ -51,7 +51,8 @@ export const CONTENT_SECURITY_POLICY = [
 const SECURITY_HEADERS: Record<string, string> = {
   'content-security-policy': CONTENT_SECURITY_POLICY,
   'x-content-type-options': 'nosniff',
-  'referrer-policy': 'no-referrer',
+  // same-origin, not no-referrer: under no-referrer a browser sends `Origin: null` with the sign-in form
+  'referrer-policy': 'same-origin',
   'x-frame-options': 'DENY',
   'cross-origin-opener-policy': 'same-origin',
   'cross-origin-resource-policy': 'same-origin',
@@ -158,12 +159,14 @@ export async function dashboard(app: FastifyInstance, options: DashboardOptions)
 
   /** Posts (sign in, sign out) come from these pages only: a cross-site form cannot sign anyone in or out. */
   const sameOrigin = (req: FastifyRequest): boolean => {
+    const site = req.headers['sec-fetch-site'];
+    if (typeof site === 'string') return site === 'same-origin' || site === 'none';
     const origin = req.headers.origin;
-    if (origin === undefined) return true;
+    if (origin === undefined) return true; // not a browser (curl): nothing to forge
     try {
       return new URL(origin).host === req.headers.host;
     } catch {
-      return false;
+      return false; // "null" and anything else that is not this server
     }
   };
 
