@@ -224,6 +224,13 @@ t('every page renders its content, with the strict CSP header, and is screenshot
   assert.is(await page.getAttribute('#trend-chart', 'data-total'), '2');
   assert.is(await page.locator('#trend-chart circle').count(), 1, 'both measurements are today: one point, the average');
   await page.screenshot({ path: join(SHOTS, 'analytics-metric.png'), fullPage: true });
+  // one window-sized picture for a person (the README's candidate; docs/images/dashboard.png is made from it by hand)
+  await page.setViewportSize({ width: 1000, height: 720 });
+  await page.goto(`${ctx.base}/analytics`);
+  await page.screenshot({ path: join(SHOTS, 'window-analytics.png') });
+  await page.goto(`${ctx.base}/projects/inventory`);
+  await page.screenshot({ path: join(SHOTS, 'window-project.png') });
+  await page.setViewportSize({ width: 1280, height: 900 });
 
   const missing = await page.goto(`${ctx.base}/projects/no-such-project`);
   assert.is(missing!.status(), 404);

@@ -59,7 +59,7 @@ export function trendChart(id: string, t: Trend): Html {
   const total = t.points.reduce((n, p) => n + p.count, 0);
   const label = `${t.metric}: ${stat} per ${t.by}, ${t.from} to ${t.to}`;
   return html`<figure class="chart trend" id="${id}" data-metric="${t.metric}" data-total="${total}">
-<figcaption>${t.metric} <small>(${stat} per ${t.by}; ${total} ${total === 1 ? 'measurement' : 'measurements'}${t.project ? html`; project ${t.project}` : ''})</small></figcaption>
+<figcaption>${t.metric} <small>(${stat} per ${t.by}; ${total} ${stat === 'count' ? (total === 1 ? 'action' : 'actions') : total === 1 ? 'measurement' : 'measurements'}${t.project ? html`; project ${t.project}` : ''})</small></figcaption>
 <svg class="trend-chart" viewBox="0 0 ${W} ${H}" role="img" aria-label="${label}">
 <line class="axis" x1="${pad.l}" y1="${H - pad.b}" x2="${W - pad.r}" y2="${H - pad.b}"></line>
 <line class="axis" x1="${pad.l}" y1="${pad.t}" x2="${pad.l}" y2="${H - pad.b}"></line>
