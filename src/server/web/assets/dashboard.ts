@@ -96,7 +96,7 @@ if (watch.length > 0 && 'EventSource' in window) {
     }
   };
   const schedule = (): void => {
-    timer ??= window.setTimeout(() => void refresh(), 100);
+    timer ??= window.setTimeout(() => void refresh(), 25);
   };
 
   const events = new EventSource('/events');
