@@ -418,7 +418,13 @@ t('the keyboard reaches the skip link first, then every nav link, with a visible
 t('--no-web serves the API only; without a sign-in the pages and the event stream are closed', async (ctx) => {
   const anon = await fetch(`${ctx.base}/events`);
   assert.is(anon.status, 401);
-  await anon.body?.cancel();
+  assert.is(((await anon.json()) as { error: { code: string } }).error.code, 'UNAUTHORIZED', 'refusals to what is not a page load are coded as in the API');
+  const script = await fetch(`${ctx.base}/projects`);
+  assert.is(script.status, 401, 'a page asked for without Accept: text/html is refused, not redirected');
+  await script.body?.cancel();
+  const missing = await fetch(`${ctx.base}/projects/nope`, { headers: { authorization: `Bearer ${ctx.token}` } });
+  assert.is(missing.status, 404);
+  assert.is(((await missing.json()) as { error: { code: string } }).error.code, 'PROJECT_NOT_FOUND');
   const asset = await fetch(`${ctx.base}/assets/dashboard.js`);
   assert.is(asset.status, 200, 'the script and stylesheet are public: they hold nothing of the store');
   assert.match(asset.headers.get('content-type')!, /text\/javascript/);

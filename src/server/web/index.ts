@@ -5,6 +5,7 @@ import { describeError } from '../../cli/failure.js';
 import { TEMPLATE_SORTS, type TemplateSort } from '../../queries/templates.js';
 import type { Views } from '../../queries/index.js';
 import type { StoreHolder } from '../holder.js';
+import { errorReply, statusOf } from '../http-errors.js';
 import { followHeld, openSubscriptions } from '../sse.js';
 import { loadAssets, type Asset } from './assets.js';
 import { clearedCookie, cookieValue, newSession, safeNext, sameSecret, SESSION_COOKIE, sessionCookie, validSession } from './auth.js';
@@ -79,6 +80,9 @@ const first = (q: Query, key: string): string => {
   return (Array.isArray(v) ? v[0] : v)?.trim() ?? '';
 };
 
+/** A browser loading a page (its Accept names HTML); anything else gets the API's coded JSON errors. */
+const wantsHtml = (req: FastifyRequest): boolean => /text\/html/.test(req.headers.accept ?? '');
+
 const invalid = (message: string): StoreError => new StoreError('INVALID_ARGUMENT', message);
 
 function intIn(q: Query, key: string, fallback: number, min: number, max: number, what: string): number {
@@ -145,8 +149,8 @@ export async function dashboard(app: FastifyInstance, options: DashboardOptions)
     const path = req.url.split('?')[0]!;
     if (path === '/login' || path.startsWith('/assets/')) return;
     if (signedIn(req)) return;
-    if (path === '/events' || req.method !== 'GET') {
-      await reply.code(401).header('content-type', 'text/plain; charset=utf-8').send('sign in at /login\n');
+    if (path === '/events' || req.method !== 'GET' || !wantsHtml(req)) {
+      await coded(reply, new StoreError('UNAUTHORIZED', 'the dashboard needs a sign-in', { hint: 'sign in at /login, or send Authorization: Bearer <token>' }));
       return;
     }
     await reply.redirect(href('/login', { next: req.url }), 303);
@@ -171,6 +175,11 @@ export async function dashboard(app: FastifyInstance, options: DashboardOptions)
   };
 
   const send = (reply: FastifyReply, status: number, body: string) => reply.code(status).type('text/html; charset=utf-8').send(body);
+  /** A refusal as the API words it ({error:{code,message,hint}}), for what is not a browser's page load. */
+  const coded = (reply: FastifyReply, err: unknown) => {
+    const { status, body } = errorReply(err);
+    return reply.code(status).send(body);
+  };
 
   /** Render a page from the views; a coded error becomes an error page with its status. */
   const page = async (
@@ -184,8 +193,9 @@ export async function dashboard(app: FastifyInstance, options: DashboardOptions)
       const out = await holder.use((_api, store) => build(store.views));
       return send(reply, out.status ?? 200, layout(chrome(req), id, out.title, watch, out.main));
     } catch (err) {
+      if (!wantsHtml(req)) return coded(reply, err);
       const { code, message } = describeError(err);
-      const status = code.endsWith('_NOT_FOUND') ? 404 : code === 'INVALID_ARGUMENT' ? 400 : code === 'SERVER_STOPPING' ? 503 : 500;
+      const status = statusOf(code);
       return send(reply, status, layout(chrome(req), 'error', status === 404 ? 'Not found' : 'Error', [], errorPage(status, code, message)));
     }
   };
@@ -308,14 +318,14 @@ export async function dashboard(app: FastifyInstance, options: DashboardOptions)
     return reply.header('set-cookie', sessionCookie(session.value, session.maxAge)).redirect(next, 303);
   });
   app.post('/logout', route, async (req, reply) => {
-    if (!sameOrigin(req)) return reply.code(403).type('text/plain; charset=utf-8').send('a sign-out must come from this dashboard\n');
+    if (!sameOrigin(req)) return coded(reply, new StoreError('UNAUTHORIZED', 'a sign-out must come from this dashboard'));
     return reply.header('set-cookie', clearedCookie()).redirect(token === undefined ? '/' : '/login', 303);
   });
 
   // ---- assets ---------------------------------------------------------------------------------
   app.get('/assets/:file', route, async (req, reply) => {
     const asset: Asset | undefined = assets.get((req.params as { file: string }).file);
-    if (!asset) return reply.code(404).type('text/plain; charset=utf-8').send('no such asset\n');
+    if (!asset) return coded(reply, new StoreError('ROUTE_NOT_FOUND', `no dashboard file ${JSON.stringify((req.params as { file: string }).file)}`));
     reply.header('etag', asset.etag).header('cache-control', 'no-cache');
     if (req.headers['if-none-match'] === asset.etag) return reply.code(304).send();
     return reply.type(asset.type).send(asset.body);
