@@ -227,7 +227,7 @@ t('every page renders its content, with the strict CSP header, and is screenshot
   // one window-sized picture for a person (the README's candidate; docs/images/dashboard.png is made from it by hand)
   await page.setViewportSize({ width: 1000, height: 720 });
   await page.goto(`${ctx.base}/analytics`);
-  await page.screenshot({ path: join(SHOTS, 'window-analytics.png') });
+  await page.screenshot({ path: join(SHOTS, 'window-analytics.png'), fullPage: true });
   await page.goto(`${ctx.base}/projects/inventory`);
   await page.screenshot({ path: join(SHOTS, 'window-project.png') });
   await page.setViewportSize({ width: 1280, height: 900 });
