@@ -4,6 +4,7 @@ import { StoreError } from '../../errors.js';
 import { describeError } from '../../cli/failure.js';
 import { TEMPLATE_SORTS, type TemplateSort } from '../../queries/templates.js';
 import type { Views } from '../../queries/index.js';
+import type { Store } from '../../store.js';
 import type { StoreHolder } from '../holder.js';
 import { errorReply, statusOf } from '../http-errors.js';
 import { followHeld, openSubscriptions } from '../sse.js';
@@ -187,10 +188,11 @@ export async function dashboard(app: FastifyInstance, options: DashboardOptions)
     reply: FastifyReply,
     id: PageId,
     watch: readonly string[],
-    build: (views: Views) => Promise<{ title: string; main: import('./html.js').Html; status?: number }>,
+    build: (views: Views, store: Store) => Promise<{ title: string; main: import('./html.js').Html; status?: number }>,
   ) => {
     try {
-      const out = await holder.use((_api, store) => build(store.views));
+      // one use of the store per page: a nested use would wait for a restore that waits for this one
+      const out = await holder.use((_api, store) => build(store.views, store));
       return send(reply, out.status ?? 200, layout(chrome(req), id, out.title, watch, out.main));
     } catch (err) {
       if (!wantsHtml(req)) return coded(reply, err);
@@ -201,9 +203,9 @@ export async function dashboard(app: FastifyInstance, options: DashboardOptions)
   };
 
   app.get('/', route, (req, reply) =>
-    page(req, reply, 'overview', WATCH.overview, async (views) => {
+    page(req, reply, 'overview', WATCH.overview, async (views, store) => {
       const [stats, templates, recentProjects, popular, widgets] = await Promise.all([
-        holder.use((api) => api.stats()),
+        store.stats(),
         views.templates.count(),
         views.projects.list({ sort: 'modified', limit: 8 }),
         views.templates.list({ sort: 'downloads', limit: 8 }),
