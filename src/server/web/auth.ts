@@ -49,3 +49,14 @@ export function safeNext(next: unknown): string {
   if (typeof next !== 'string' || !next.startsWith('/') || next.startsWith('//') || next.startsWith('/\\') || /[\u0000-\u001f]/.test(next)) return '/';
   return next;
 }
+
+/**
+ * Is this request the dashboard's owner: the server's own token as a bearer header (curl), or a
+ * valid session cookie from /login (a browser)? Account tokens do not open the dashboard: it shows
+ * the owner's projects, not only the marketplace.
+ */
+export function signedInToDashboard(headers: { authorization?: string | undefined; cookie?: string | undefined }, token: string): boolean {
+  const bearer = /^Bearer\s+(.+)$/i.exec(headers.authorization ?? '')?.[1]?.trim();
+  if (bearer !== undefined) return sameSecret(bearer, token);
+  return validSession(token, cookieValue(headers.cookie, SESSION_COOKIE));
+}

@@ -9,7 +9,7 @@ import type { StoreHolder } from '../holder.js';
 import { errorReply, statusOf } from '../http-errors.js';
 import { followHeld, openSubscriptions } from '../sse.js';
 import { loadAssets, type Asset } from './assets.js';
-import { clearedCookie, cookieValue, newSession, safeNext, sameSecret, SESSION_COOKIE, sessionCookie, validSession } from './auth.js';
+import { clearedCookie, newSession, safeNext, sameSecret, sessionCookie, signedInToDashboard } from './auth.js';
 import { href } from './html.js';
 import {
   analyticsPage,
@@ -137,12 +137,7 @@ export async function dashboard(app: FastifyInstance, options: DashboardOptions)
     done(null, Object.fromEntries(new URLSearchParams(String(body))));
   });
 
-  const signedIn = (req: FastifyRequest): boolean => {
-    if (token === undefined) return true;
-    const bearer = /^Bearer\s+(.+)$/i.exec(req.headers.authorization ?? '')?.[1]?.trim();
-    if (bearer !== undefined) return sameSecret(bearer, token);
-    return validSession(token, cookieValue(req.headers.cookie, SESSION_COOKIE));
-  };
+  const signedIn = (req: FastifyRequest): boolean => token === undefined || signedInToDashboard(req.headers, token);
   const chrome = (req: FastifyRequest) => ({ version: options.version, signedIn: token !== undefined && signedIn(req) });
 
   app.addHook('onRequest', async (req, reply) => {
