@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Build: schemas/ → precompiled validators + TypeScript types, then tsc, then chmod the bins.
 // Validators are compiled here, once, so that no process start pays for ajv compilation.
-import { readdir, readFile, writeFile, mkdir, chmod, rm } from 'node:fs/promises';
+import { readdir, readFile, writeFile, mkdir, chmod, rm, copyFile } from 'node:fs/promises';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execFileSync } from 'node:child_process';
@@ -158,9 +158,18 @@ async function bundleBins() {
   });
 }
 
+/** The web dashboard's stylesheet and icon sit beside its script (which tsc compiles) in dist. */
+async function copyWebAssets() {
+  const from = join(root, 'src', 'server', 'web', 'assets');
+  const to = join(root, 'dist', 'src', 'server', 'web', 'assets');
+  await mkdir(to, { recursive: true });
+  for (const f of await readdir(from)) if (!f.endsWith('.ts')) await copyFile(join(from, f), join(to, f));
+}
+
 const schemas = await loadSchemas();
 await buildTypes(schemas);
 execFileSync(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', root], { stdio: 'inherit' });
 await buildValidators(schemas);
+await copyWebAssets();
 await bundleBins();
 for (const bin of BINS) await chmod(join(root, 'dist', 'src', 'bin', `${bin}.js`), 0o755);

@@ -2,13 +2,15 @@
 // and run against the unpacked tarball (its runtime dependencies are the ones this repo installed).
 // Also: the tarball ships no unbundled CLI copy and no set-up scripts, every bare import of the
 // packed code is a declared runtime dependency, and the scripts refuse a flag-like path.
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { cp, mkdir, readdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import { builtinModules } from 'node:module';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { ROOT, tempDir } from './helpers.js';
+import { http, until } from './server-helpers.js';
 
 interface PackFile {
   path: string;
@@ -30,7 +32,7 @@ test.after(() => cleanup());
 
 test('the tarball ships the library, the bundled bins and the schemas, nothing a user does not run', () => {
   const paths = packed!.files.map((f) => f.path);
-  for (const p of ['package.json', 'README.md', 'dist/src/index.js', 'dist/src/index.d.ts', 'dist/src/bin/pygubu-db.js', 'schemas/envelope.schema.json', 'dist/src/cli/failure.js' /* how the server and client report a failure */]) {
+  for (const p of ['package.json', 'README.md', 'dist/src/index.js', 'dist/src/index.d.ts', 'dist/src/bin/pygubu-db.js', 'schemas/envelope.schema.json', 'dist/src/cli/failure.js' /* how the server and client report a failure */, 'dist/src/server/web/assets/dashboard.js', 'dist/src/server/web/assets/dashboard.css', 'dist/src/server/web/assets/favicon.svg' /* the web dashboard's files */]) {
     assert.ok(paths.includes(p), `${p} is packed`);
   }
   for (const p of paths) {
@@ -89,6 +91,32 @@ test('a fresh strict TypeScript app compiles against the packed package without 
   assert.is(runApp.stdout, 'consumer ok\n');
   const version = spawnSync(process.execPath, ['--input-type=module', '-e', "import p from 'pygubuai-store/package.json' with { type: 'json' }; console.log(p.version)"], { encoding: 'utf8', cwd: app });
   assert.is(version.stdout.trim(), pkg.version, version.stderr);
+});
+
+test('the packed bin serves the web dashboard and its files (found from inside the bundle)', async () => {
+  const binPath = join(work, 'app', 'node_modules', pkg.name, 'dist', 'src', 'bin', 'pygubu-db.js');
+  const home = join(work, 'serve-home');
+  await mkdir(join(home, '.pygubuai'), { recursive: true });
+  const child = spawn(process.execPath, [binPath, 'serve'], { cwd: work, env: { PATH: process.env.PATH ?? '', HOME: home, PYGUBUAI_HOME: join(home, '.pygubuai') }, stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (d) => (stderr += d));
+  const exited = new Promise((r) => child.once('exit', r));
+  try {
+    const descriptor = join(home, '.pygubuai', 'store.server.json');
+    await until('the packed server', async () => existsSync(descriptor) && (await http(JSON.parse(await readFile(descriptor, 'utf8')).socket, 'GET', '/v1/handshake').catch(() => ({ status: 0 }))).status === 200);
+    const { socket } = JSON.parse(await readFile(descriptor, 'utf8')) as { socket: string };
+    const page = await http(socket, 'GET', '/');
+    assert.is(page.status, 200, stderr);
+    assert.match(page.text, /<h1>Overview<\/h1>/);
+    for (const [file, type] of [['dashboard.js', 'text/javascript'], ['dashboard.css', 'text/css'], ['favicon.svg', 'image/svg+xml']] as const) {
+      const asset = await http(socket, 'GET', `/assets/${file}`);
+      assert.is(asset.status, 200, `${file}: ${asset.text}`);
+      assert.match(String(asset.headers['content-type']), type);
+    }
+  } finally {
+    child.kill('SIGTERM');
+    await exited;
+  }
 });
 
 test('scripts and generators refuse a flag-like path', async () => {

@@ -11,6 +11,8 @@ import type { StoreHolder } from './holder.js';
 import { openSubscriptions, streamSubscription, SUBSCRIPTION_BUFFER_BYTES } from './sse.js';
 import { execCli } from './exec.js';
 import { actorOf, Authenticator, checkAccess, type Access, type Principal } from './auth.js';
+import { dashboard } from './web/index.js';
+import { signedInToDashboard } from './web/auth.js';
 
 export const DEFAULT_BODY_LIMIT = 8 * 1024 * 1024;
 
@@ -30,6 +32,8 @@ export interface AppOptions {
   rateLimit?: { max: number; windowMs: number } | false;
   /** TCP: marketplace reads need a token too (an account's or the server's). */
   privateReads?: boolean;
+  /** Serve the web dashboard at / (default true; `serve --no-web` turns it off). */
+  web?: boolean;
 }
 
 export const DEFAULT_RATE_LIMIT = { max: 300, windowMs: 60_000 } as const;
@@ -122,6 +126,12 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   app.addHook('onRequest', async (req, reply) => {
     options.onActivity?.(reply.raw);
     if (!auth) return;
+    // the dashboard's pages check their own sign-in (a cookie, as a browser cannot send the header):
+    // a signed-in page is the owner's and not limited; anything else (the sign-in form) is, by address
+    if ((req.routeOptions.config as { web?: boolean } | undefined)?.web) {
+      if (!signedInToDashboard(req.headers, options.token!)) await limit(byAddress, req, 'this address');
+      return;
+    }
     // the owner's own token is not limited; anything else is, by address before its token is even checked
     if (auth.isOwner(req.headers.authorization)) return void principals.set(req, { kind: 'owner' });
     await limit(byAddress, req, 'this address');
@@ -159,6 +169,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const asOfQ = { asOf: { type: 'string', description: 'a seq number or an ISO-8601 time: answer as the store stood then' } } as const;
 
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  if (options.web !== false) await app.register(dashboard, { holder, version: options.version, ...(options.token !== undefined ? { token: options.token } : {}) });
 
   app.get('/v1/handshake', {
     config: read,

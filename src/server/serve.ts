@@ -38,6 +38,8 @@ export interface ServeOptions {
   /** Where to say what happened (the CLI passes stderr); default silent. */
   log?: (line: string) => void;
   lockTimeoutMs?: number;
+  /** Serve the web dashboard at / (default true). */
+  web?: boolean;
 }
 
 export interface RunningServer {
@@ -138,6 +140,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
         });
       },
       onStop: () => void stop('POST /v1/admin/stop'),
+      web: options.web !== false,
     };
     const unix = await buildApp(common);
     apps.push(unix);

@@ -18,9 +18,11 @@ export const serve = command({
       .option('rate-limit', { type: 'number', describe: 'TCP: requests per --rate-window allowed per address and per account token (default 300; 0: no limit)' })
       .option('rate-window', { type: 'number', describe: 'TCP: the rate limit window in seconds (default 60)' })
       .option('private-reads', { type: 'boolean', default: false, describe: 'TCP: marketplace reads need a token too (default: open to anyone who can connect)' })
+      .option('web', { type: 'boolean', default: true, describe: 'serve the web dashboard at / (--no-web: the HTTP API only)' })
       .example('$0 serve &', 'serve the default store on its Unix socket')
-      .example('$0 serve --port 8765', 'also on http://127.0.0.1:8765 (token: `pygubu-db server token`)')
-      .example('$0 serve --port 8765 --host 0.0.0.0', 'a shared marketplace on the network (accounts: `pygubu-db user add`)'),
+      .example('$0 serve --port 8765', 'also on http://127.0.0.1:8765 (token: `pygubu-db server token`); the dashboard is at /')
+      .example('$0 serve --port 8765 --host 0.0.0.0', 'a shared marketplace on the network (accounts: `pygubu-db user add`)')
+      .example('$0 serve --port 8765 --no-web', 'the HTTP API only, no dashboard'),
   run: async (argv, ctx) => {
     if (argv.port !== undefined && !(Number.isInteger(argv.port) && argv.port >= 0 && argv.port <= 65535)) throw new UsageError('--port takes a TCP port number (0-65535)');
     if (argv.host !== undefined && argv.port === undefined) throw new UsageError('--host needs --port');
@@ -40,6 +42,7 @@ export const serve = command({
         ? { rateLimit: argv.rateLimit === 0 ? (false as const) : { max: argv.rateLimit ?? 300, windowMs: Math.round((argv.rateWindow ?? 60) * 1000) } }
         : {}),
       privateReads: argv.privateReads,
+      web: argv.web,
       log: (line) => {
         if (!argv.quiet) process.stderr.write(`pygubu-db serve: ${line}\n`);
       },
@@ -50,6 +53,7 @@ export const serve = command({
       ctx.out.line(`serving ${d.location} (pid ${d.pid}, version ${d.version})`);
       ctx.out.line(`  socket  ${d.socket}`);
       if (d.port !== null) ctx.out.line(`  http    http://${d.host?.includes(':') ? `[${d.host}]` : d.host}:${d.port}/v1 (bearer token in ${d.tokenFile})`);
+      if (d.port !== null && argv.web) ctx.out.line(`  web     http://${d.host?.includes(':') ? `[${d.host}]` : d.host}:${d.port}/ (sign in with the token)`);
     });
     await server.stopped;
   },
