@@ -14,7 +14,7 @@ import type { InstallResult, InstallTemplateInput } from '../domain/marketplace.
 import type { RecordMetricInput, Trend, TrendOptions } from '../domain/analytics.js';
 import type { RebuildReport, StoreStats } from '../store.js';
 
-/** What the server and a client say about themselves when they meet (SPEC §10 handshake). */
+/** What the server and a client say about themselves when they meet (the handshake of docs/http-api.md). */
 export interface Handshake {
   /** Package version of the server. */
   server: string;

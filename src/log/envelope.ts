@@ -10,7 +10,7 @@ export interface EventMeta {
   causationId?: string;
 }
 
-/** The envelope as the log stores it (SPEC §3). */
+/** The envelope as the log stores it (docs/database.md, "Events"). */
 export interface StoredEvent<T extends string = string, D = Record<string, unknown>> {
   readonly seq: number;
   readonly id: string;
