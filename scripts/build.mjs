@@ -115,6 +115,27 @@ const BINS = ['pygubu-db', 'pygubu-template', 'pygubu-analytics'];
  * external; lazily imported modules (ajv, validators, progress bars) become chunks loaded on use.
  * The library entry (dist/src/index.js) stays unbundled.
  */
+/**
+ * yargs' help formatting (three copies of string-width: yargs', cliui's, wrap-ansi's) creates an
+ * `Intl.Segmenter` when its module loads; the first one initialises ICU's segmentation data, a
+ * large part of the bundled yargs' load time. Only help text measures strings, so the Segmenter is
+ * made on first use instead. A string-width that still makes an Intl object at load stops the
+ * build rather than silently losing this.
+ */
+const lazyIntlInStringWidth = {
+  name: 'lazy-intl-in-string-width',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]string-width[\\/]index\.js$/ }, async (args) => {
+      const code = (await readFile(args.path, 'utf8')).replace(
+        'const segmenter = new Intl.Segmenter();',
+        'let segmenter$;\nconst segmenter = { segment: (s) => (segmenter$ ??= new Intl.Segmenter()).segment(s) };',
+      );
+      if (/^(const|let|var) \w+ = new Intl\./m.test(code)) throw new Error(`${args.path}: an Intl object made at load that lazy-intl-in-string-width does not handle`);
+      return { contents: code, loader: 'js' };
+    });
+  },
+};
+
 async function bundleBins() {
   const { build } = await import('esbuild');
   const binDir = join(root, 'dist', 'src', 'bin');
@@ -132,6 +153,7 @@ async function bundleBins() {
     // Native addons cannot be bundled; better-sqlite3 is the bench's optional peer.
     external: ['classic-level', 'memory-level', 'msgpackr', 'fs-ext', 'better-sqlite3'],
     banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
+    plugins: [lazyIntlInStringWidth],
     logLevel: 'warning',
   });
 }

@@ -178,4 +178,31 @@ test('trends does not draw the days before the first measurement with its value'
   assert.not.match(r.stdout, /\n2026-03-03 /);
 });
 
+test('every command is a descriptor that matches its lazily loaded module; --help lists all, <cmd> --help its options', async () => {
+  const bins = {
+    'pygubu-db': (await import('../src/cli/db/index.js')).dbCommands,
+    'pygubu-template': (await import('../src/cli/template/index.js')).templateCommands,
+    'pygubu-analytics': (await import('../src/cli/analytics/index.js')).analyticsCommands,
+  } as const;
+  for (const [bin, entries] of Object.entries(bins) as Array<[keyof typeof bins, (typeof bins)[keyof typeof bins]]>) {
+    const help = await run(bin, ['--help'], { env });
+    assert.is(help.code, 0, help.stderr);
+    for (const entry of entries) {
+      const loaded = await entry.load();
+      assert.equal(loaded.command, entry.command, `${bin}: the descriptor's command is the module's`);
+      assert.is(loaded.describe, entry.describe, `${bin} ${String(entry.command)}: the descriptor's describe is the module's`);
+      const name = String(Array.isArray(entry.command) ? entry.command[0] : entry.command).split(' ')[0]!;
+      assert.ok(help.stdout.includes(`${bin} ${name}`), `${bin} --help lists ${name}`);
+    }
+  }
+  // A command's own --help comes from its module's builder: its options, its subcommands.
+  const show = await db('project', 'show', '--help');
+  assert.is(show.code, 0, show.stderr);
+  assert.match(show.stdout, /--as-of/);
+  const project = await db('project', '--help');
+  assert.match(project.stdout, /pygubu-db project add <path>/);
+  const exp = await an('export', '--help');
+  assert.match(exp.stdout, /--out/);
+});
+
 test.run();

@@ -1,4 +1,4 @@
-import type { BinSpec } from './run.js';
+import type { CommandEntry } from './command.js';
 import { runThroughServer } from './remote-cli.js';
 
 export type BinName = 'pygubu-db' | 'pygubu-template' | 'pygubu-analytics';
@@ -6,28 +6,36 @@ export const BIN_NAMES: readonly BinName[] = ['pygubu-db', 'pygubu-template', 'p
 
 const STORE = 'Store: --store DIR, else $PYGUBUAI_HOME/store, else ~/.pygubuai/store.';
 
-/** The three bins: what --help says, and their command modules (loaded on use). */
+export interface BinSpec {
+  scriptName: string;
+  describe: string;
+  /** Descriptors only: a command's module is imported when that command runs (see db/index.ts). */
+  commands: readonly CommandEntry[];
+  epilogue?: string;
+}
+
+/** The three bins: what --help says, and their command descriptors. */
 export async function binSpec(name: BinName): Promise<BinSpec> {
   switch (name) {
     case 'pygubu-db':
       return {
         scriptName: name,
         describe: 'The PygubuAI event store: projects, workflow history, the event log and its maintenance.',
-        commands: (await import('./db/index.js')).dbCommands as never,
+        commands: (await import('./db/index.js')).dbCommands,
         epilogue: `${STORE} Every command with an example: docs/commands.md`,
       };
     case 'pygubu-template':
       return {
         scriptName: name,
         describe: 'The PygubuAI template marketplace: publish, search, install, rate and deprecate pygubu UI templates.',
-        commands: (await import('./template/index.js')).templateCommands as never,
+        commands: (await import('./template/index.js')).templateCommands,
         epilogue: `${STORE} Every command with an example: docs/commands.md`,
       };
     case 'pygubu-analytics':
       return {
         scriptName: name,
         describe: 'Analytics over the PygubuAI store: widget usage and complexity from .ui scans, metric trends, command timings, export and an HTML report.',
-        commands: (await import('./analytics/index.js')).analyticsCommands as never,
+        commands: (await import('./analytics/index.js')).analyticsCommands,
         epilogue: `${STORE} Every command with an example: docs/commands.md`,
       };
   }
@@ -38,5 +46,5 @@ export async function main(name: BinName): Promise<void> {
   if (await runThroughServer(name)) return;
   const { runCli } = await import('./run.js');
   const spec = await binSpec(name);
-  await runCli(spec.scriptName, spec.describe, spec.commands, spec.epilogue);
+  await runCli(spec);
 }

@@ -35,3 +35,40 @@ export function command<A = object>(spec: {
     },
   } as CommandModule<GlobalArgs, A>;
 }
+
+/**
+ * What a bin's --help lists for one top-level command, and where its module is. yargs sees only
+ * this descriptor (no builder work, no imports) until the command runs or its `--help` is asked for:
+ * then `load` imports the module and its builder and handler take over. `command` and `describe`
+ * must match the loaded module's (test/cli-conventions.test.ts checks every descriptor).
+ */
+export interface CommandEntry {
+  command: string | readonly string[];
+  describe: string;
+  load: () => Promise<LoadedCommand>;
+}
+
+/** Any command module, whatever its arguments' type. */
+export interface LoadedCommand {
+  command?: string | readonly string[] | undefined;
+  describe?: string | false | undefined;
+  builder?: unknown;
+  handler: (argv: never) => void | Promise<void>;
+}
+
+/** A descriptor as a yargs command whose builder (async: yargs awaits it) loads the real module. */
+export function lazyCommand(entry: CommandEntry): CommandModule<GlobalArgs, never> {
+  let loaded: Promise<LoadedCommand> | undefined;
+  const load = () => (loaded ??= entry.load());
+  return {
+    command: entry.command as string | string[],
+    describe: entry.describe,
+    builder: async (y: Argv<GlobalArgs>) => {
+      const { builder } = await load();
+      return (typeof builder === 'function' ? (builder as (y: Argv<GlobalArgs>) => Argv<GlobalArgs>)(y) : y) as never;
+    },
+    handler: async (argv) => {
+      await (await load()).handler(argv as never);
+    },
+  };
+}

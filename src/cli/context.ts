@@ -150,6 +150,8 @@ async function* poll(options: { fromSeq: number; signal: AbortSignal; intervalMs
  * last sync; anything else runs inside the Python tool's lock between a pull and a push.
  */
 async function inHybridMode<T>(store: Store, read: boolean, work: () => Promise<T>, out: Output): Promise<T> {
+  // Not in hybrid mode (the default): the sync code is not even loaded (it is a fifth of a read's start).
+  if ((await (await import('../legacy/config.js')).storageMode()) !== 'hybrid') return work();
   const { hybridRead, hybridWrite } = await import('../legacy/hybrid.js');
   if (read) {
     const synced = await hybridRead(store, currentUser());

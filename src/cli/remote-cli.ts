@@ -1,4 +1,3 @@
-import { request } from 'node:http';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { API_VERSION, pidAlive, readDescriptor } from '../server/descriptor.js';
@@ -55,6 +54,8 @@ export async function runThroughServer(bin: string): Promise<boolean> {
   // `-` names stdin (load -): the command reads it in the server, so it travels with the request.
   const stdin = argv.includes('-') && command === 'load' ? (await readStdin()).toString('base64') : undefined;
   const env = Object.fromEntries(Object.entries(process.env).filter(([k, v]) => FORWARDED_ENV.test(k) && v !== undefined)) as Record<string, string>;
+  // node:http only now that a server is up: loading it costs a bin without one ~10% of its start.
+  const { request } = await import('node:http');
   const body = JSON.stringify({ bin, argv, cwd: process.cwd(), env, ...(process.stdout.columns ? { columns: process.stdout.columns } : {}), ...(stdin !== undefined ? { stdin } : {}) });
   return new Promise<boolean>((done) => {
     let started = false;

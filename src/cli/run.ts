@@ -1,18 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import yargs, { type CommandModule } from 'yargs';
+import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { Output, UsageError } from './output.js';
-import type { GlobalArgs } from './context.js';
 import { setExitCode } from './host.js';
 
-export interface BinSpec {
-  scriptName: string;
-  describe: string;
-  commands: ReadonlyArray<CommandModule<GlobalArgs, never>>;
-  epilogue?: string;
-}
+import type { BinSpec } from './bins.js';
+import { lazyCommand } from './command.js';
 
 /** A usage error already printed: parsing stops there. */
 class UsageHandled extends Error {}
@@ -68,12 +63,7 @@ export function usageMessage(scriptName: string, message: string, usage: string 
 }
 
 /** A bin: parse, dispatch to one command module, exit. Usage errors exit 2, Ctrl-C 130. */
-export async function runCli(
-  scriptName: string,
-  describe: string,
-  commands: ReadonlyArray<CommandModule<GlobalArgs, never>>,
-  epilogue?: string,
-): Promise<void> {
+export async function runCli(spec: BinSpec): Promise<void> {
   const raw = hideBin(process.argv);
   const early = earlyOutput(raw);
   // A reader that stops early (`| head`) closes the pipe: that ends the command, it is no error.
@@ -89,7 +79,7 @@ export async function runCli(
     if (process.stderr.isTTY) process.stderr.write('\x1b[?25h'); // a progress bar may have hidden the cursor
     process.exit(130);
   });
-  await parseCommandLine({ scriptName, describe, commands, ...(epilogue ? { epilogue } : {}) }, raw, { exitProcess: true });
+  await parseCommandLine(spec, raw, { exitProcess: true });
 }
 
 const earlyOutput = (argv: readonly string[]) => {
@@ -144,8 +134,16 @@ export async function parseCommandLine(spec: BinSpec, rawArgv: string[], options
       setExitCode(2);
       throw new UsageHandled(message);
     });
-  for (const c of spec.commands) cli = cli.command(c as CommandModule);
+  for (const c of spec.commands) cli = cli.command(lazyCommand(c) as never);
   if (spec.epilogue) cli = cli.epilogue(spec.epilogue);
+  // Once a command's handler has started, yargs renders that command's whole --help text (wrapped,
+  // every string measured for width) just to cache it for a later showHelp(). Nothing here shows
+  // help after a handler started (usage errors come through .fail above), and the rendering cost a
+  // read command about a tenth of its start: skip it. --help itself renders as before.
+  const usage = (cli as unknown as { getInternalMethods?: () => { getUsageInstance?: () => { cacheHelpMessage?: () => void } } })
+    .getInternalMethods?.()
+    .getUsageInstance?.();
+  if (usage?.cacheHelpMessage) usage.cacheHelpMessage = () => {};
   try {
     await cli.parseAsync();
   } catch (err) {

@@ -1,4 +1,3 @@
-import semver from 'semver';
 import { StoreError, type ErrorCode } from '../errors.js';
 import type { KnownEvent, StoredEvent } from '../log/envelope.js';
 import type { RowReader } from '../log/overlay.js';
@@ -7,6 +6,9 @@ import type { ProjectionSet } from '../projections/projection.js';
 import { PROJECTS, projectIdOf, projectKeys, type ProjectRow } from '../projections/projects.js';
 import { TEMPLATES, templateKeys, templateStream, type TemplateRow } from '../projections/templates.js';
 import { checkTemplateFiles, checkTemplateName, checkVersion, contentHash } from './templates.js';
+import { lazyRequire } from '../lib/lazy-require.js';
+
+const semverLib = lazyRequire<typeof import('semver')>('semver');
 
 /**
  * The domain rules every event keeps, whichever way it enters the log: a command's append, a raw
@@ -91,7 +93,7 @@ async function checkNewVersion(event: KnownEvent, rows: RowReader): Promise<void
   if ((await rows.get(prefix + templateKeys.version(name, version))) !== undefined) {
     throw rule('TEMPLATE_VERSION_EXISTS', `${name}@${version} is already published`);
   }
-  if (!semver.gt(version, template.latest)) {
+  if (!semverLib().gt(version, template.latest)) {
     throw rule('TEMPLATE_VERSION_NOT_NEWER', `${name}@${version} is not newer than the latest version ${template.latest}`);
   }
 }

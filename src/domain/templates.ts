@@ -1,11 +1,13 @@
 import { createHash } from 'node:crypto';
-import { XMLParser, XMLValidator } from 'fast-xml-parser';
-import semver from 'semver';
+import { lazyRequire } from '../lib/lazy-require.js';
 import { StoreError } from '../errors.js';
 import type { Transaction } from '../log/event-log.js';
 import { templateStream, type TemplateFile, type TemplateRating, type TemplateRow, type TemplateVersionRow } from '../projections/templates.js';
 import type { Views } from '../queries/index.js';
 import { cleanTags, type CommandMeta } from './projects.js';
+
+const semverLib = lazyRequire<typeof import('semver')>('semver');
+const xml = lazyRequire<typeof import('fast-xml-parser')>('fast-xml-parser');
 
 /** Every template's files together, in UTF-8 bytes. */
 export const MAX_TEMPLATE_BYTES = 1024 * 1024;
@@ -45,7 +47,7 @@ export function checkFileName(path: string): string {
 
 /** An exact semver version as published (`1.2.3`, `2.0.0-beta.1`), not a range, no leading `v`. */
 export function checkVersion(version: string): string {
-  if (semver.valid(version) !== version) {
+  if (semverLib().valid(version) !== version) {
     throw new StoreError('TEMPLATE_VERSION_INVALID', `${JSON.stringify(version)} is not a semver version`, { hint: 'e.g. 1.0.0 or 2.1.0-beta.1' });
   }
   return version;
@@ -56,7 +58,7 @@ export function parseTemplateSpec(spec: string): { name: string; range?: string 
   const at = spec.indexOf('@');
   if (at === -1) return { name: checkTemplateName(spec) };
   const range = spec.slice(at + 1);
-  if (range.trim() === '' || semver.validRange(range) === null) {
+  if (range.trim() === '' || semverLib().validRange(range) === null) {
     throw new StoreError('TEMPLATE_VERSION_INVALID', `${JSON.stringify(range)} is not a semver version or range`, {
       hint: 'e.g. login@1.0.0, login@^1.0.0, login@">=1.0.0 <2.0.0"',
     });
@@ -80,17 +82,17 @@ export function templateText(path: string, content: string | Uint8Array): string
   return text;
 }
 
-const uiParser = new XMLParser({ ignoreDeclaration: true, ignorePiTags: true, ignoreAttributes: true });
+let uiParser: import('fast-xml-parser').XMLParser | undefined;
 
 /** A pygubu `.ui` file: well-formed XML with a single root element `<interface>`. */
 export function checkUi(path: string, text: string): void {
-  const valid = XMLValidator.validate(text);
+  const valid = xml().XMLValidator.validate(text);
   if (valid !== true) {
     throw new StoreError('TEMPLATE_UI_INVALID', `${path} is not well-formed XML: ${valid.err.msg} (line ${valid.err.line})`);
   }
   let doc: object;
   try {
-    doc = uiParser.parse(text) as object;
+    doc = (uiParser ??= new (xml().XMLParser)({ ignoreDeclaration: true, ignorePiTags: true, ignoreAttributes: true })).parse(text) as object;
   } catch (err) {
     // the parser's own limits (external or parameter entities, an entity over its size limit, more
     // than 100 nested tags) are a property of this file, as `analytics scan` reports them
@@ -191,9 +193,9 @@ export async function publishTemplate(tx: Transaction, views: Views, input: Publ
         hint: `publish a version newer than ${template.latest}`,
       });
     }
-    if (!semver.gt(version, template.latest)) {
+    if (!semverLib().gt(version, template.latest)) {
       throw new StoreError('TEMPLATE_VERSION_NOT_NEWER', `${name}@${version} is not newer than the latest version ${template.latest}`, {
-        hint: `next: ${semver.inc(template.latest, 'patch') ?? template.latest}`,
+        hint: `next: ${semverLib().inc(template.latest, 'patch') ?? template.latest}`,
       });
     }
   }

@@ -1,4 +1,3 @@
-import semver from 'semver';
 import { StoreError } from '../errors.js';
 import { prefixRange } from '../log/keys.js';
 import { words } from '../lib/text.js';
@@ -12,6 +11,9 @@ import {
   type TemplateVersionRow,
 } from '../projections/templates.js';
 import { lastPart, ViewReader, type ViewSource } from './source.js';
+import { lazyRequire } from '../lib/lazy-require.js';
+
+const semverLib = lazyRequire<typeof import('semver')>('semver');
 
 export type TemplateSort = 'downloads' | 'rating' | 'recent' | 'name';
 export const TEMPLATE_SORTS: readonly TemplateSort[] = ['downloads', 'rating', 'recent', 'name'];
@@ -97,13 +99,13 @@ export class TemplateViews {
    */
   async resolve(name: string, range?: string): Promise<TemplateVersionRow> {
     const template = await this.require(name);
-    if (range !== undefined && semver.validRange(range) === null) {
+    if (range !== undefined && semverLib().validRange(range) === null) {
       throw new StoreError('TEMPLATE_VERSION_INVALID', `${JSON.stringify(range)} is not a semver version or range`, {
         hint: 'e.g. 1.2.0, ^1.0.0, ~1.2, >=1.0.0 <2.0.0',
       });
     }
     const all = await this.versions(name);
-    const candidates = range === undefined ? all : all.filter((v) => semver.satisfies(v.version, range));
+    const candidates = range === undefined ? all : all.filter((v) => semverLib().satisfies(v.version, range));
     const pick = candidates.find((v) => v.deprecated === null) ?? candidates[0];
     if (!pick) {
       throw new StoreError('TEMPLATE_NOT_FOUND', `no version of ${name} matches ${range}`, {
