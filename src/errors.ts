@@ -66,6 +66,12 @@ export const ERROR_CODES = {
   SERVER_STOPPING: 'the server is shutting down and takes no new work (HTTP 503)',
   SERVER_GONE: 'the server went away in the middle of a command; it may or may not have been applied',
   SERVER_PROTOCOL: "the server answered something that is not the API's JSON",
+  ACCOUNT_NOT_FOUND: 'no live account has that name',
+  ACCOUNT_EXISTS: 'a live account already has that name',
+  ACCOUNT_NAME_INVALID: 'an account name is not 1-64 letters, digits, ., _ or - starting with a letter or digit',
+  FORBIDDEN: "the request's account may not do that: another account owns the template, or the route needs the server's own token (HTTP 403)",
+  RATE_LIMITED: 'too many requests from this address or token; wait the Retry-After seconds (HTTP 429)',
+  TEMPLATE_DOWNLOAD_CORRUPT: "a template file from a remote marketplace does not match its sha256 (or the version's hash); nothing was written",
   ARGUMENT_NOT_UTF8: 'a command-line argument is not valid UTF-8 (it would be stored as U+FFFD)',
 } as const;
 

@@ -21,6 +21,7 @@ import { verifyStore, type VerifyReport } from './projections/verify.js';
 import { createViews, type ViewSource, type Views } from './queries/index.js';
 import * as projectCommands from './domain/projects.js';
 import { templateMarketplace } from './domain/marketplace.js';
+import { accountCommands } from './domain/accounts.js';
 import type { ProjectRow } from './projections/projects.js';
 import { subscribeLog, type LogSubscription } from './log/subscribe.js';
 
@@ -215,6 +216,9 @@ export class Store {
   };
 
   readonly templates = templateMarketplace(this);
+
+  /** Accounts of the shared marketplace (`pygubu-db user …`); tokens are kept as hashes beside the store. */
+  readonly accounts = accountCommands(this);
 
   // ---- reads and maintenance -------------------------------------------------------------------
 

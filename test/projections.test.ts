@@ -111,10 +111,15 @@ test('rebuild produces exactly the rows the inline projections wrote', async () 
     await store.projects.rename('settings', 'prefs');
     await store.projects.remove('Ünïcode 🚀');
     await store.history.record('prefs', { action: 'file_changed', description: 'x' });
+    await store.accounts.add({ name: 'ann', admin: true });
+    await store.accounts.add({ name: 'bo' });
+    await store.accounts.rotate('ann');
+    await store.accounts.remove('bo');
     const before = await viewRows(store);
     assert.ok(before.length > 10);
+    assert.ok(before.some(([k]) => String(k).startsWith('v!accounts!a!ann')), 'the accounts view has rows');
     const report = await store.rebuild();
-    assert.equal(report.projections, ['projects', 'workflow', 'analytics', 'templates']);
+    assert.equal(report.projections, ['projects', 'workflow', 'analytics', 'templates', 'accounts']);
     assert.equal(await viewRows(store), before);
     await store.rebuild(['workflow']);
     assert.equal(await viewRows(store), before);

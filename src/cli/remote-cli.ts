@@ -3,7 +3,7 @@ import { join, resolve } from 'node:path';
 import { API_VERSION, pidAlive, readDescriptor } from '../server/descriptor.js';
 
 /** Commands that are about the server itself, or must never be sent to it. */
-const LOCAL_COMMANDS = new Set(['serve', 'server']);
+const LOCAL_COMMANDS = new Set(['serve', 'server', 'login']);
 /** The environment a command may read, passed to the server that runs it. */
 const FORWARDED_ENV = /^(PYGUBUAI_.*|HOME|USER|LOGNAME|TZ|NO_COLOR|FORCE_COLOR|LANG|LC_ALL)$/;
 
@@ -48,6 +48,8 @@ export async function runThroughServer(bin: string): Promise<boolean> {
   if (argv.some((a) => a.includes('\uFFFD'))) return false;
   const command = firstCommand(argv);
   if (command === undefined || LOCAL_COMMANDS.has(command)) return false;
+  // A remote marketplace command does not need the local store: it talks to the remote itself.
+  if (argv.some((a) => a === '--remote' || a.startsWith('--remote='))) return false;
   const location = storeOf(argv);
   const descriptor = readDescriptor(location);
   if (!descriptor || descriptor.api !== API_VERSION || !pidAlive(descriptor.pid)) return false;

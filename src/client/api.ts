@@ -79,6 +79,8 @@ export interface TemplatesApi {
   publish(input: PublishTemplateInput): Promise<PublishResult>;
   rate(input: RateTemplateInput): Promise<{ rated: boolean; template: TemplateRow; rating: TemplateRating }>;
   deprecate(input: DeprecateTemplateInput): Promise<{ deprecated: boolean; template: TemplateRow; version: TemplateVersionRow | null }>;
+  /** Count one download of an exact version (a client that wrote the files itself, after checking them). */
+  countDownload(name: string, version: string, input?: CommandMeta): Promise<{ template: TemplateRow; version: TemplateVersionRow }>;
   /** Resolve `name@range`, write its files into `<dest>/<name>/` (on the store's machine), count the download. */
   install(input: InstallTemplateInput): Promise<InstallResult>;
 }

@@ -46,6 +46,7 @@ export function storeApi(store: Store): StoreApi {
       rate: (input) => store.templates.rate(input),
       deprecate: (input) => store.templates.deprecate(input),
       install: (input) => store.templates.install(input),
+      countDownload: (name, version, input) => store.templates.countDownload(name, version, input),
     },
     analytics: {
       widgets: async ({ project, top } = {}) =>

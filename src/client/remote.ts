@@ -6,6 +6,7 @@ import type { StoredEvent } from '../log/envelope.js';
 import { STORE_FORMAT } from '../store.js';
 import { API_VERSION, pidAlive, readDescriptor, readToken } from '../server/descriptor.js';
 import { fromErrorBody } from '../server/http-errors.js';
+import { templateText } from '../domain/templates.js';
 import type { Handshake, StoreApi, SubscribeOptions } from './api.js';
 
 export interface ConnectOptions {
@@ -23,6 +24,8 @@ export interface ConnectOptions {
 
 export interface RemoteStore extends StoreApi {
   readonly handshake: Handshake;
+  /** Who the server takes this client's token for. */
+  whoami(): Promise<{ kind: 'owner' | 'account' | 'anonymous'; account: string | null; admin: boolean }>;
 }
 
 type Query = Record<string, string | number | boolean | undefined>;
@@ -167,6 +170,7 @@ export async function connectStore(options: ConnectOptions = {}): Promise<Remote
   const t = (name: string) => `/templates/${enc(name)}`;
   return {
     handshake,
+    whoami: () => call('GET', '/whoami'),
     location: handshake.location,
     projects: {
       list: ({ asOf, ...o } = {}) => call<{ projects: never }>('GET', '/projects', undefined, { ...o, ...asOfQ(asOf) }).then(pick('projects')),
@@ -192,8 +196,10 @@ export async function connectStore(options: ConnectOptions = {}): Promise<Remote
       resolve: (name, range) => call<{ version: never }>('GET', `${t(name)}/files`, undefined, { range }).then(pick('version')),
       files: (name, version) => call<{ files: never }>('GET', `${t(name)}/files`, undefined, { range: version }).then(pick('files')),
       publish: ({ files, ...input }) =>
-        call('POST', '/templates', { ...input, files: files.map((f) => ({ path: f.path, content: typeof f.content === 'string' ? f.content : Buffer.from(f.content).toString('utf8') })) }),
+        // bytes that are not UTF-8 are refused here, as a local publish refuses them, not replaced on the way
+        call('POST', '/templates', { ...input, files: files.map((f) => ({ path: f.path, content: templateText(f.path, f.content) })) }),
       rate: ({ name, ...input }) => call('POST', `${t(name)}/ratings`, input),
+      countDownload: (name, version, input = {}) => call('POST', `${t(name)}/downloads`, { ...input, version }),
       deprecate: ({ name, ...input }) => call('POST', `${t(name)}/deprecate`, input),
       install: ({ spec, ...input }) => {
         const at = spec.indexOf('@', 1);

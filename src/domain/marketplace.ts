@@ -63,6 +63,12 @@ export function templateMarketplace(store: Store) {
       return { template, version: counted, ...out, deprecated: counted.deprecated ?? template.deprecated };
     },
 
+    /** Count one download of an exact version whose files a client wrote itself (a remote install). */
+    countDownload: async (name: string, version: string, input: CommandMeta = {}): Promise<{ template: TemplateRow; version: TemplateVersionRow }> => {
+      const counted = await store.transact((tx, v) => recordDownload(tx, v, name, version, input));
+      return { template: await store.views.templates.require(name), version: counted };
+    },
+
     rate: (input: RateTemplateInput): Promise<{ rated: boolean; template: TemplateRow; rating: TemplateRating }> =>
       store.transact((tx, v) => rateTemplate(tx, v, input)),
 

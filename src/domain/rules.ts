@@ -5,6 +5,8 @@ import { viewPrefix } from '../log/keys.js';
 import type { ProjectionSet } from '../projections/projection.js';
 import { PROJECTS, projectIdOf, projectKeys, type ProjectRow } from '../projections/projects.js';
 import { TEMPLATES, templateKeys, templateStream, type TemplateRow } from '../projections/templates.js';
+import { ACCOUNTS, accountKeys, accountStream, type AccountRow } from '../projections/accounts.js';
+import { checkAccountName } from './accounts.js';
 import { checkTemplateFiles, checkTemplateName, checkVersion, contentHash } from './templates.js';
 import { lazyRequire } from '../lib/lazy-require.js';
 
@@ -20,6 +22,8 @@ const semverLib = lazyRequire<typeof import('semver')>('semver');
  *                           (the publish command's own checks), and match their sha256 and hash
  *   against the views       a live project's name is unique (register, rename); a published
  *                           version is new and greater than the template's latest
+ *                           an account is added only while none of its name is live, rotated or
+ *                           removed only while it is, and a token's keyId is never reused
  *
  * A command checks the same things first to say it in its own words; these are the last word, so
  * an event that a command would refuse cannot arrive any other way. A broken rule is a StoreError
@@ -98,7 +102,29 @@ async function checkNewVersion(event: KnownEvent, rows: RowReader): Promise<void
   }
 }
 
+function checkAccountRef(event: StoredEvent): void {
+  const { name } = event.data as { name: string };
+  checkAccountName(name);
+  if (event.stream !== accountStream(name)) throw rule('VALIDATION_FAILED', `an event of account ${name} is in stream ${event.stream}, not ${accountStream(name)}`);
+}
+
+/** An account is added only when none of that name is live, and changed only while it is; a keyId is never reused. */
+async function checkAccount(event: KnownEvent, rows: RowReader): Promise<void> {
+  const prefix = viewPrefix(ACCOUNTS);
+  const { name } = event.data as { name: string };
+  const live = await rows.get<AccountRow>(prefix + accountKeys.byName(name));
+  if (event.type === 'account.added' && live) throw rule('ACCOUNT_EXISTS', `an account named ${JSON.stringify(name)} already exists`);
+  if (event.type !== 'account.added' && !live) throw rule('ACCOUNT_NOT_FOUND', `no account named ${JSON.stringify(name)}`);
+  const keyId = (event.data as { keyId?: string }).keyId;
+  if (keyId !== undefined && (await rows.get(prefix + accountKeys.byKey(keyId))) !== undefined) {
+    throw rule('VALIDATION_FAILED', `keyId ${keyId} is already an account's`);
+  }
+}
+
 const ALONE: Partial<Record<string, (event: StoredEvent) => void>> = {
+  'account.added': checkAccountRef,
+  'account.token_rotated': checkAccountRef,
+  'account.removed': checkAccountRef,
   'template.published': checkPublished,
   'template.downloaded': checkTemplateRef,
   'template.rated': checkTemplateRef,
@@ -109,6 +135,7 @@ const ALONE: Partial<Record<string, (event: StoredEvent) => void>> = {
 const IN_VIEWS: ReadonlyArray<{ view: string; types: readonly string[]; check: (event: KnownEvent, rows: RowReader) => Promise<void> }> = [
   { view: PROJECTS, types: ['project.registered', 'project.renamed'], check: checkProjectName },
   { view: TEMPLATES, types: ['template.published'], check: checkNewVersion },
+  { view: ACCOUNTS, types: ['account.added', 'account.token_rotated', 'account.removed'], check: checkAccount },
 ];
 
 export const DOMAIN_RULES: EventRules = {

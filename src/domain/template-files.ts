@@ -5,7 +5,8 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { StoreError } from '../errors.js';
 import type { TemplateFile } from '../projections/templates.js';
 import { isInside } from '../paths.js';
-import { checkFileName, checkTemplateName, MAX_TEMPLATE_BYTES } from './templates.js';
+import type { TemplateVersionRow } from '../projections/templates.js';
+import { checkFileName, checkTemplateName, contentHash, MAX_TEMPLATE_BYTES, sha256 } from './templates.js';
 
 /** Which files of a project directory make up a template. */
 const isTemplateFile = (name: string): boolean => name.endsWith('.ui') || name.endsWith('.py') || name === 'README.md';
@@ -54,6 +55,29 @@ export async function readTemplateSource(path: string): Promise<{ path: string; 
     }
   }
   return Promise.all(names.map(async (name) => ({ path: name, content: await readFile(join(dir, name)) })));
+}
+
+/**
+ * Files that came from elsewhere (a remote marketplace) are the version's files exactly: the same
+ * names, each content matching its sha256, and together the version's hash. Checked before
+ * anything is written; a mismatch writes nothing (TEMPLATE_DOWNLOAD_CORRUPT).
+ */
+export function checkDownloadedFiles(version: Pick<TemplateVersionRow, 'name' | 'version' | 'hash' | 'files'>, files: readonly TemplateFile[]): TemplateFile[] {
+  const corrupt = (what: string) =>
+    new StoreError('TEMPLATE_DOWNLOAD_CORRUPT', `${version.name}@${version.version} arrived damaged: ${what}; nothing was written`, {
+      hint: 'install again; if it keeps failing, something between you and the server changes what it sends',
+    });
+  if (!Array.isArray(files) || files.length !== version.files.length) throw corrupt(`${Array.isArray(files) ? files.length : 0} files, the version has ${version.files.length}`);
+  const expected = new Map(version.files.map((f) => [f.path, f.sha256]));
+  for (const f of files) {
+    if (typeof f?.path !== 'string' || typeof f.content !== 'string') throw corrupt('a file without a path or content');
+    const want = expected.get(f.path);
+    if (want === undefined) throw corrupt(`${JSON.stringify(f.path)} is not one of its files`);
+    const got = sha256(f.content);
+    if (got !== want || f.sha256 !== want) throw corrupt(`${f.path} has sha256 ${got}, expected ${want}`);
+  }
+  if (contentHash(files) !== version.hash) throw corrupt(`its files hash to ${contentHash(files)}, expected ${version.hash}`);
+  return [...files];
 }
 
 export interface WriteTemplateOptions {

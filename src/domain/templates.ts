@@ -5,6 +5,7 @@ import type { Transaction } from '../log/event-log.js';
 import { templateStream, type TemplateFile, type TemplateRating, type TemplateRow, type TemplateVersionRow } from '../projections/templates.js';
 import type { Views } from '../queries/index.js';
 import { cleanTags, type CommandMeta } from './projects.js';
+import type { Actor } from './accounts.js';
 
 const semverLib = lazyRequire<typeof import('semver')>('semver');
 const xml = lazyRequire<typeof import('fast-xml-parser')>('fast-xml-parser');
@@ -147,7 +148,7 @@ function checkText(what: string, value: string, max: number, options: { empty?: 
   return v;
 }
 
-const envelopeFields = (input: CommandMeta) => ({
+export const envelopeFields = (input: CommandMeta) => ({
   ...(input.eventId !== undefined ? { id: input.eventId } : {}),
   ...(input.at !== undefined ? { at: input.at } : {}),
   ...(input.meta !== undefined ? { meta: input.meta } : {}),
@@ -157,10 +158,32 @@ export interface PublishTemplateInput extends CommandMeta {
   name: string;
   version: string;
   description?: string;
-  author: string;
+  author?: string;
   tags?: readonly string[];
   files: readonly { path: string; content: string | Uint8Array }[];
   metadata?: Record<string, unknown>;
+  /** On a server, the authenticated account: it is the author, and must own the template (or be an admin). */
+  as?: Actor;
+}
+
+/** An account may change a template it owns (it first published it), or any template as an admin. */
+async function checkOwner(views: Views, name: string, actor: Actor | undefined, what: string): Promise<void> {
+  if (!actor || actor.admin) return;
+  const owner = await views.templates.owner(name);
+  if (owner !== undefined && owner !== actor.account) {
+    throw new StoreError('FORBIDDEN', `template ${name} belongs to ${owner}; account ${actor.account} cannot ${what} it`, {
+      hint: 'only the account that first published a template, or an admin, can do that',
+    });
+  }
+}
+
+/** On a server the account is who acts: a different name given in the request is refused, not ignored. */
+function actingAs(actor: Actor | undefined, given: string | undefined, what: string): string | undefined {
+  if (!actor) return given;
+  if (given !== undefined && given !== actor.account) {
+    throw new StoreError('FORBIDDEN', `account ${actor.account} cannot ${what} as ${JSON.stringify(given)}`, { hint: 'on a shared marketplace you act as the account of your token' });
+  }
+  return actor.account;
 }
 
 export interface PublishResult {
@@ -180,7 +203,8 @@ async function fetchVersion(views: Views, name: string, version: string): Promis
 export async function publishTemplate(tx: Transaction, views: Views, input: PublishTemplateInput): Promise<PublishResult> {
   const name = checkTemplateName(input.name);
   const version = checkVersion(input.version);
-  const author = checkText('author', input.author, 200);
+  const author = checkText('author', actingAs(input.as, input.author, 'publish') ?? '', 200);
+  await checkOwner(views, name, input.as, 'publish a new version of');
   const description = checkText('description', input.description ?? '', 10_000, { empty: true, multiline: true });
   const files = checkTemplateFiles(input.files);
   const hash = contentHash(files);
@@ -231,9 +255,11 @@ export async function recordDownload(tx: Transaction, views: Views, name: string
 
 export interface RateTemplateInput extends CommandMeta {
   name: string;
-  user: string;
+  user?: string;
   stars: number;
   review?: string;
+  /** On a server, the authenticated account: it is the rater. */
+  as?: Actor;
 }
 
 export const checkStars = (stars: unknown): number => {
@@ -247,7 +273,7 @@ export const checkStars = (stars: unknown): number => {
 export async function rateTemplate(tx: Transaction, views: Views, input: RateTemplateInput): Promise<{ rated: boolean; template: TemplateRow; rating: TemplateRating }> {
   const name = checkTemplateName(input.name);
   const stars = checkStars(input.stars);
-  const user = checkText('user', input.user, 200);
+  const user = checkText('user', actingAs(input.as, input.user, 'rate') ?? '', 200);
   const review = input.review === undefined ? '' : checkText('review', input.review, 10_000, { empty: true, multiline: true });
   await views.templates.require(name);
   const previous = await views.templates.rating(name, user);
@@ -269,6 +295,8 @@ export interface DeprecateTemplateInput extends CommandMeta {
   /** One version; the whole template when absent. */
   version?: string;
   reason?: string;
+  /** On a server, the authenticated account: it must own the template (or be an admin). */
+  as?: Actor;
 }
 
 /** Deprecate a whole template or one version; the same deprecation again is a no-op. */
@@ -280,6 +308,7 @@ export async function deprecateTemplate(
   const name = checkTemplateName(input.name);
   const reason = checkText('reason', input.reason ?? '', 2000, { empty: true, multiline: true });
   const template = await views.templates.require(name);
+  await checkOwner(views, name, input.as, 'deprecate');
   let version: TemplateVersionRow | null = null;
   if (input.version !== undefined) {
     version = (await views.templates.version(name, checkVersion(input.version))) ?? null;

@@ -17,6 +17,9 @@ export const DEFAULT_STORAGE_MODE: StorageMode = 'db';
 /** Keys this tool checks; any other key is stored as given and kept (the Python tool's keys too). */
 const CHECKED: Record<string, (v: unknown) => string | undefined> = {
   storage_mode: (v) => (STORAGE_MODES.includes(v as StorageMode) ? undefined : `storage_mode must be one of ${STORAGE_MODES.join(', ')}`),
+  // the default remote of pygubu-template (docs/marketplace.md); credentials never go in this file
+  marketplace_url: (v) =>
+    typeof v === 'string' && /^https?:\/\/[^\s/@]+(\/\S*)?$/.test(v) ? undefined : 'marketplace_url must be an http:// or https:// URL without credentials, e.g. http://host:8765',
 };
 
 /** `~/.pygubuai/config.json` as an object ({} when missing). */

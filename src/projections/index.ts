@@ -1,3 +1,4 @@
+import { accountsProjection } from './accounts.js';
 import { analyticsProjection } from './analytics.js';
 import type { Projection } from './projection.js';
 import { projectsProjection } from './projects.js';
@@ -5,7 +6,7 @@ import { templatesProjection } from './templates.js';
 import { workflowProjection } from './workflow.js';
 
 export * from './projection.js';
-export { analyticsProjection, projectsProjection, templatesProjection, workflowProjection };
+export { accountsProjection, analyticsProjection, projectsProjection, templatesProjection, workflowProjection };
 
 /** Every inline projection of the store, folded in the same batch as the events they read. */
 export const BUILT_IN_PROJECTIONS: readonly Projection[] = [
@@ -13,4 +14,5 @@ export const BUILT_IN_PROJECTIONS: readonly Projection[] = [
   workflowProjection,
   analyticsProjection,
   templatesProjection,
+  accountsProjection,
 ] as readonly Projection[];

@@ -1,10 +1,11 @@
+import { AccountViews } from './accounts.js';
 import { AnalyticsViews } from './analytics.js';
 import { HistoryViews } from './history.js';
 import { ProjectViews } from './projects.js';
 import type { ViewSource } from './source.js';
 import { TemplateViews } from './templates.js';
 
-export { AnalyticsViews, HistoryViews, ProjectViews, TemplateViews };
+export { AccountViews, AnalyticsViews, HistoryViews, ProjectViews, TemplateViews };
 export * from './source.js';
 
 /** Every query object over one view source (the store, or an `--as-of` materialisation). */
@@ -14,6 +15,7 @@ export interface Views {
   readonly history: HistoryViews;
   readonly analytics: AnalyticsViews;
   readonly templates: TemplateViews;
+  readonly accounts: AccountViews;
 }
 
 export const createViews = (source: ViewSource): Views => ({
@@ -22,4 +24,5 @@ export const createViews = (source: ViewSource): Views => ({
   history: new HistoryViews(source),
   analytics: new AnalyticsViews(source),
   templates: new TemplateViews(source),
+  accounts: new AccountViews(source),
 });

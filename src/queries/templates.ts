@@ -83,6 +83,15 @@ export class TemplateViews {
     return this.rows.getAll<TemplateVersionRow>(order.map((v) => templateKeys.version(name, v)));
   }
 
+  /**
+   * The template's owner on a shared marketplace: the author of its first version (on a server, a
+   * publishing account is always its own author, so this is the account that first published it).
+   */
+  async owner(name: string): Promise<string | undefined> {
+    const first = await this.rows.get<string>(templateKeys.versionOrder(name, 1));
+    return first === undefined ? undefined : (await this.version(name, first))?.author;
+  }
+
   version(name: string, version: string): Promise<TemplateVersionRow | undefined> {
     return this.rows.get<TemplateVersionRow>(templateKeys.version(name, version));
   }

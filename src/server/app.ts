@@ -1,5 +1,5 @@
-import { timingSafeEqual, createHash } from 'node:crypto';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import { StoreError } from '../errors.js';
 import { STORE_FORMAT } from '../store.js';
@@ -10,6 +10,7 @@ import { S, arrayOf, commandFields, errorSchema, projectRow, ref, sharedSchemas,
 import type { StoreHolder } from './holder.js';
 import { openSubscriptions, streamSubscription, SUBSCRIPTION_BUFFER_BYTES } from './sse.js';
 import { execCli } from './exec.js';
+import { actorOf, Authenticator, checkAccess, type Access, type Principal } from './auth.js';
 
 export const DEFAULT_BODY_LIMIT = 8 * 1024 * 1024;
 
@@ -25,9 +26,15 @@ export interface AppOptions {
   onActivity?: (res: import('node:http').ServerResponse) => void;
   /** Called by POST /v1/admin/stop. */
   onStop?: () => void;
+  /** TCP: requests allowed per window, counted per address and per account token (default 300 a minute; false: none); the server's own token is not limited. */
+  rateLimit?: { max: number; windowMs: number } | false;
+  /** TCP: marketplace reads need a token too (an account's or the server's). */
+  privateReads?: boolean;
 }
 
-const tokenDigest = (t: string) => createHash('sha256').update(t).digest();
+export const DEFAULT_RATE_LIMIT = { max: 300, windowMs: 60_000 } as const;
+
+type RateCheck = { isAllowed: true } | { isAllowed: false; isExceeded: boolean; max: number; timeWindow: number; ttlInSeconds: number };
 
 /** Parse an `asOf` query value: a seq number or an ISO-8601 time. */
 const asOfOf = (value: string | undefined): number | string | undefined => {
@@ -88,18 +95,46 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   });
   for (const schema of [...sharedSchemas(), projectRow, workflowEntry, templateRow, templateVersionRow]) app.addSchema(schema);
 
+  // TCP: who sends each request (the server's token, an account's, none), what the route allows it,
+  // and how many requests its address and its token have sent in the window. The Unix socket is the owner's.
+  const principals = new WeakMap<FastifyRequest, Principal>();
+  const principalOf = (req: FastifyRequest): Principal => principals.get(req) ?? { kind: 'owner' };
+  const auth = options.token === undefined ? undefined : new Authenticator(holder, options.token);
+  const limits = options.rateLimit === undefined ? DEFAULT_RATE_LIMIT : options.rateLimit;
+  let byAddress: ((req: FastifyRequest) => Promise<RateCheck>) | undefined;
+  let byToken: ((req: FastifyRequest) => Promise<RateCheck>) | undefined;
+  if (auth && limits) {
+    await app.register(rateLimit, { global: false });
+    const window = { max: limits.max, timeWindow: limits.windowMs };
+    byAddress = app.createRateLimit({ ...window, keyGenerator: (req) => `address:${req.ip}` }) as never;
+    byToken = app.createRateLimit({ ...window, keyGenerator: (req) => `token:${(principalOf(req) as { keyId?: string }).keyId ?? '-'}` }) as never;
+  }
+  const limit = async (check: ((req: FastifyRequest) => Promise<RateCheck>) | undefined, req: FastifyRequest, whose: string) => {
+    if (!check) return;
+    const r = await check(req);
+    if (r.isAllowed || !r.isExceeded) return;
+    throw new StoreError('RATE_LIMITED', `too many requests from ${whose}: more than ${r.max} in ${Math.round(r.timeWindow / 1000)} s`, {
+      hint: `retry in ${r.ttlInSeconds} s`,
+      details: { retryAfter: r.ttlInSeconds },
+    });
+  };
+
   app.addHook('onRequest', async (req, reply) => {
     options.onActivity?.(reply.raw);
-    if (options.token === undefined) return;
-    const header = req.headers.authorization ?? '';
-    const given = /^Bearer\s+(.+)$/i.exec(header)?.[1]?.trim() ?? '';
-    if (!timingSafeEqual(tokenDigest(given), tokenDigest(options.token)) || given.length === 0) {
-      const { body } = errorReply(new StoreError('UNAUTHORIZED', given ? 'the bearer token is wrong' : 'this server needs a bearer token', { hint: 'send Authorization: Bearer <token>; `pygubu-db server token` prints it' }));
-      await reply.code(401).header('www-authenticate', 'Bearer').send(body);
-    }
+    if (!auth) return;
+    // the owner's own token is not limited; anything else is, by address before its token is even checked
+    if (auth.isOwner(req.headers.authorization)) return void principals.set(req, { kind: 'owner' });
+    await limit(byAddress, req, 'this address');
+    const principal = await auth.identify(req.headers.authorization);
+    principals.set(req, principal);
+    checkAccess(principal, ((req.routeOptions.config as { access?: Access } | undefined)?.access ?? 'owner'), options.privateReads ?? false);
+    if (principal.kind === 'account') await limit(byToken, req, `account ${principal.account}`);
   });
   app.setErrorHandler(async (err, _req, reply) => {
     const { status, body } = errorReply(err);
+    if (status === 401) reply.header('www-authenticate', 'Bearer');
+    const retryAfter = (err as StoreError).details?.retryAfter;
+    if (status === 429 && typeof retryAfter === 'number') reply.header('retry-after', String(retryAfter));
     await reply.code(status).send(body);
   });
   app.setNotFoundHandler(async (req, reply) => {
@@ -107,10 +142,18 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     await reply.code(status).send(body);
   });
 
-  const errors = { 400: errorSchema, 404: errorSchema, 409: errorSchema, 413: errorSchema, 500: errorSchema, 503: errorSchema };
+  const errors = { 400: errorSchema, 401: errorSchema, 403: errorSchema, 404: errorSchema, 409: errorSchema, 413: errorSchema, 429: errorSchema, 500: errorSchema, 503: errorSchema };
   type Q = Record<string, string | undefined>;
   const use = <T>(work: (api: StoreApi) => Promise<T>) => holder.use((api) => work(api));
   const meta = (body: object) => ({ ...body, meta: { source: 'api', ...((body as { meta?: object }).meta ?? {}) } });
+  /** A marketplace write: as the request's account (its name is the actor, and the author or rater), or as the owner. */
+  const acting = (req: FastifyRequest, body: object) => {
+    const as = actorOf(principalOf(req));
+    const m = meta(body);
+    return as ? { ...m, as, meta: { ...m.meta, actor: as.account } } : m;
+  };
+  const read = { access: 'read' as Access };
+  const write = { access: 'write' as Access };
   const nameParam = { type: 'object', required: ['name'], properties: { name: { type: 'string', minLength: 1, maxLength: 200 } } } as const;
   const limitQ = { limit: { type: 'integer', minimum: 0, maximum: 1_000_000 } } as const;
   const asOfQ = { asOf: { type: 'string', description: 'a seq number or an ISO-8601 time: answer as the store stood then' } } as const;
@@ -118,6 +161,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
   app.get('/v1/handshake', {
+    config: read,
     schema: {
       summary: 'Versions of the server, its API and its store format',
       querystring: { type: 'object', properties: { api: S.int, storeFormat: S.int, client: S.str } },
@@ -335,18 +379,20 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     properties: { q: S.str, tag: S.str, author: S.str, minRating: { type: 'number', minimum: 0, maximum: 5 }, sort: { enum: ['downloads', 'rating', 'recent', 'name'] }, limit: { type: 'integer', minimum: -1, maximum: 100_000 }, all: S.bool },
   } as const;
   app.get('/v1/templates', {
+    config: read,
     schema: { summary: 'Search (q) or list templates', querystring: searchQ, response: { 200: { type: 'object', properties: { templates: arrayOf('TemplateRow') } }, ...errors } },
   }, async (req) => {
     const { q, ...rest } = req.query as { q?: string } & Record<string, never>;
     return { templates: await use((api) => (q !== undefined && q.trim() !== '' ? api.templates.search(q, rest) : api.templates.list(rest))) };
   });
   app.post('/v1/templates', {
+    config: write,
     schema: {
-      summary: 'Publish a template version (files as UTF-8 text)',
+      summary: 'Publish a template version (files as UTF-8 text). With an account token the account is the author, and must own the template (or be an admin)',
       body: {
         type: 'object',
         additionalProperties: false,
-        required: ['name', 'version', 'author', 'files'],
+        required: ['name', 'version', 'files'],
         properties: {
           name: S.str, version: S.str, description: S.str, author: S.str, tags: S.strings, metadata: S.obj,
           files: { type: 'array', maxItems: 1000, items: { type: 'object', additionalProperties: false, required: ['path', 'content'], properties: { path: S.str, content: S.str } } },
@@ -355,8 +401,9 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       },
       response: { 201: { type: 'object', properties: { published: S.bool, template: ref('TemplateRow'), version: ref('TemplateVersionRow') } }, ...errors },
     },
-  }, async (req, reply) => reply.code(201).send(await use((api) => api.templates.publish(meta(req.body as never) as never))));
+  }, async (req, reply) => reply.code(201).send(await use((api) => api.templates.publish(acting(req, req.body as object) as never))));
   app.get('/v1/templates/:name', {
+    config: read,
     schema: { summary: 'One template', params: nameParam, response: { 200: { type: 'object', properties: { template: ref('TemplateRow') } }, ...errors } },
   }, async (req) => {
     const { name } = req.params as { name: string };
@@ -365,17 +412,20 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     return { template };
   });
   app.get('/v1/templates/:name/versions', {
+    config: read,
     schema: { summary: 'Every version of a template', params: nameParam, response: { 200: { type: 'object', properties: { versions: arrayOf('TemplateVersionRow') } }, ...errors } },
   }, async (req) => ({ versions: await use((api) => api.templates.versions((req.params as { name: string }).name)) }));
   app.get('/v1/templates/:name/reviews', {
+    config: read,
     schema: { summary: 'Ratings and reviews, newest first', params: nameParam, querystring: { type: 'object', additionalProperties: false, properties: { ...limitQ } }, response: { 200: { type: 'object', properties: { reviews: { type: 'array', items: S.obj } } }, ...errors } },
   }, async (req) => ({ reviews: await use((api) => api.templates.reviews((req.params as { name: string }).name, defined({ limit: (req.query as { limit?: number }).limit }))) }));
   app.get('/v1/templates/:name/files', {
+    config: read,
     schema: {
-      summary: 'The files of the newest version matching range (default: latest)',
+      summary: 'The files of the newest version matching range (default: latest), each with its sha256 (a client checks them, and the version\'s hash, before writing)',
       params: nameParam,
       querystring: { type: 'object', additionalProperties: false, properties: { range: S.str } },
-      response: { 200: { type: 'object', properties: { version: ref('TemplateVersionRow'), files: { type: 'array', items: { type: 'object', properties: { path: S.str, content: S.str } } } } }, ...errors },
+      response: { 200: { type: 'object', properties: { version: ref('TemplateVersionRow'), files: { type: 'array', items: { type: 'object', properties: { path: S.str, content: S.str, sha256: S.str } } } } }, ...errors },
     },
   }, async (req) => {
     const { name } = req.params as { name: string };
@@ -399,21 +449,46 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     return use((api) => api.templates.install(meta({ ...rest, spec: range ? `${name}@${range}` : name }) as never));
   });
   app.post('/v1/templates/:name/ratings', {
+    config: write,
     schema: {
-      summary: 'Rate a template (a user\'s new rating replaces their old one)',
+      summary: 'Rate a template (a user\'s new rating replaces their old one). With an account token the account is the user',
       params: nameParam,
-      body: { type: 'object', additionalProperties: false, required: ['user', 'stars'], properties: { user: S.str, stars: S.int, review: S.str, ...commandFields } },
+      body: { type: 'object', additionalProperties: false, required: ['stars'], properties: { user: S.str, stars: S.int, review: S.str, ...commandFields } },
       response: { 200: S.obj, ...errors },
     },
-  }, async (req) => use((api) => api.templates.rate(meta({ ...(req.body as object), name: (req.params as { name: string }).name }) as never)));
+  }, async (req) => use((api) => api.templates.rate(acting(req, { ...(req.body as object), name: (req.params as { name: string }).name }) as never)));
   app.post('/v1/templates/:name/deprecate', {
+    config: write,
     schema: {
-      summary: 'Deprecate a template or one version',
+      summary: 'Deprecate a template or one version (an account: only a template it owns, unless it is an admin)',
       params: nameParam,
       body: { type: 'object', additionalProperties: false, properties: { version: S.str, reason: S.str, ...commandFields } },
       response: { 200: S.obj, ...errors },
     },
-  }, async (req) => use((api) => api.templates.deprecate(meta({ ...(req.body as object), name: (req.params as { name: string }).name }) as never)));
+  }, async (req) => use((api) => api.templates.deprecate(acting(req, { ...(req.body as object), name: (req.params as { name: string }).name }) as never)));
+  app.post('/v1/templates/:name/downloads', {
+    config: read,
+    schema: {
+      summary: 'Count one download of a version a client installed itself (after checking its files); open like the reads',
+      params: nameParam,
+      body: { type: 'object', additionalProperties: false, required: ['version'], properties: { version: S.str, ...commandFields } },
+      response: { 200: { type: 'object', properties: { template: ref('TemplateRow'), version: ref('TemplateVersionRow') } }, ...errors },
+    },
+  }, async (req) => {
+    const { name } = req.params as { name: string };
+    const { version, ...rest } = req.body as { version: string };
+    return use((api) => api.templates.countDownload(name, version, acting(req, rest) as never));
+  });
+  app.get('/v1/whoami', {
+    config: read,
+    schema: {
+      summary: 'Who the request\'s token is: an account (name, admin), the server\'s owner, or nobody',
+      response: { 200: { type: 'object', properties: { kind: { enum: ['owner', 'account', 'anonymous'] }, account: S.nullable(S.str), admin: S.bool } }, ...errors },
+    },
+  }, async (req) => {
+    const p = principalOf(req);
+    return p.kind === 'account' ? { kind: p.kind, account: p.account, admin: p.admin } : { kind: p.kind, account: null, admin: p.kind === 'owner' };
+  });
 
   // ---- analytics -----------------------------------------------------------------------------
   app.get('/v1/analytics/widgets', {

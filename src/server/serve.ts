@@ -29,6 +29,10 @@ export interface ServeOptions {
   /** Stop after this many minutes without a request or an open stream. */
   idleExitMinutes?: number;
   bodyLimit?: number;
+  /** TCP: requests per window per address and per account token (default 300 a minute; false: none). */
+  rateLimit?: { max: number; windowMs: number } | false;
+  /** TCP: marketplace reads need a token too. */
+  privateReads?: boolean;
   /** Bytes queued for one slow subscriber before the server stops reading the log for it (default 256 KiB). */
   subscriptionBufferBytes?: number;
   /** Where to say what happened (the CLI passes stderr); default silent. */
@@ -151,7 +155,12 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     let host: string | null = null;
     const token = ensureToken(location);
     if (options.port !== undefined) {
-      const tcp = await buildApp({ ...common, token });
+      const tcp = await buildApp({
+        ...common,
+        token,
+        ...(options.rateLimit !== undefined ? { rateLimit: options.rateLimit } : {}),
+        ...(options.privateReads !== undefined ? { privateReads: options.privateReads } : {}),
+      });
       apps.push(tcp);
       host = options.host ?? '127.0.0.1';
       await tcp.listen({ port: options.port, host });

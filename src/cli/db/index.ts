@@ -36,4 +36,5 @@ export const dbCommands: readonly CommandEntry[] = [
   { command: 'compact', describe: 'Let LevelDB merge and shrink its files', load: () => import('./maintenance.js').then((m) => m.compact) },
   { command: 'serve', describe: 'Hold the store in one long-running server: the bins, the library and the Python client use it through a Unix socket', load: () => import('./server.js').then((m) => m.serve) },
   { command: 'server <command>', describe: 'The running server: status, stop, token', load: () => import('./server.js').then((m) => m.server) },
+  { command: 'user <command>', describe: 'Accounts of the shared marketplace: add, list, remove, token', load: () => import('./user.js').then((m) => m.user) },
 ];

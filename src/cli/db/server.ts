@@ -11,17 +11,24 @@ export const serve = command({
   describe: 'Hold the store in one long-running server: the bins, the library and the Python client use it through a Unix socket',
   builder: (y) =>
     y
-      .option('port', { type: 'number', describe: 'also listen on this TCP port (0: any free one); every request there needs the bearer token' })
+      .option('port', { type: 'number', describe: 'also listen on this TCP port (0: any free one); every request there needs the bearer token, except marketplace reads (open) and writes (an account token)' })
       .option('host', { type: 'string', describe: 'TCP address to listen on (default 127.0.0.1: this machine only)' })
       .option('idle-exit', { type: 'number', describe: 'stop after this many minutes without requests' })
       .option('body-limit', { type: 'number', describe: 'largest request body in bytes (default 8 MiB)' })
+      .option('rate-limit', { type: 'number', describe: 'TCP: requests per --rate-window allowed per address and per account token (default 300; 0: no limit)' })
+      .option('rate-window', { type: 'number', describe: 'TCP: the rate limit window in seconds (default 60)' })
+      .option('private-reads', { type: 'boolean', default: false, describe: 'TCP: marketplace reads need a token too (default: open to anyone who can connect)' })
       .example('$0 serve &', 'serve the default store on its Unix socket')
-      .example('$0 serve --port 8765', 'also on http://127.0.0.1:8765 (token: `pygubu-db server token`)'),
+      .example('$0 serve --port 8765', 'also on http://127.0.0.1:8765 (token: `pygubu-db server token`)')
+      .example('$0 serve --port 8765 --host 0.0.0.0', 'a shared marketplace on the network (accounts: `pygubu-db user add`)'),
   run: async (argv, ctx) => {
     if (argv.port !== undefined && !(Number.isInteger(argv.port) && argv.port >= 0 && argv.port <= 65535)) throw new UsageError('--port takes a TCP port number (0-65535)');
     if (argv.host !== undefined && argv.port === undefined) throw new UsageError('--host needs --port');
     if (argv.idleExit !== undefined && !(argv.idleExit > 0)) throw new UsageError('--idle-exit takes a number of minutes above 0');
     if (argv.bodyLimit !== undefined && !(Number.isInteger(argv.bodyLimit) && argv.bodyLimit >= 1024)) throw new UsageError('--body-limit takes a whole number of bytes, at least 1024');
+    if (argv.rateLimit !== undefined && !(Number.isInteger(argv.rateLimit) && argv.rateLimit >= 0)) throw new UsageError('--rate-limit takes a whole number of requests (0: no limit)');
+    if (argv.rateWindow !== undefined && !(argv.rateWindow > 0 && argv.rateWindow <= 86_400)) throw new UsageError('--rate-window takes a number of seconds above 0 (at most a day)');
+    if ((argv.rateLimit !== undefined || argv.rateWindow !== undefined || argv.privateReads) && argv.port === undefined) throw new UsageError('--rate-limit, --rate-window and --private-reads apply to TCP: they need --port');
     const { startServer } = await import('../../server/serve.js');
     const server = await startServer({
       location: ctx.location,
@@ -29,6 +36,10 @@ export const serve = command({
       ...(argv.host !== undefined ? { host: argv.host } : {}),
       ...(argv.idleExit !== undefined ? { idleExitMinutes: argv.idleExit } : {}),
       ...(argv.bodyLimit !== undefined ? { bodyLimit: argv.bodyLimit } : {}),
+      ...(argv.rateLimit !== undefined || argv.rateWindow !== undefined
+        ? { rateLimit: argv.rateLimit === 0 ? (false as const) : { max: argv.rateLimit ?? 300, windowMs: Math.round((argv.rateWindow ?? 60) * 1000) } }
+        : {}),
+      privateReads: argv.privateReads,
       log: (line) => {
         if (!argv.quiet) process.stderr.write(`pygubu-db serve: ${line}\n`);
       },

@@ -12,4 +12,5 @@ export const templateCommands: readonly CommandEntry[] = [
   { command: ['list', 'ls'], describe: 'List templates', load: () => import('./commands.js').then((m) => m.list) },
   { command: 'deprecate <spec>', describe: 'Deprecate a whole template (name) or one version (name@version)', load: () => import('./commands.js').then((m) => m.deprecate) },
   { command: 'seed', describe: 'Publish the built-in starter templates (login, crud, settings) the store lacks', load: () => import('./commands.js').then((m) => m.seed) },
+  { command: 'login <url>', describe: 'Save your account token for a remote marketplace (checked with the server first; kept 0600 in $PYGUBUAI_HOME/credentials.json)', load: () => import('./commands.js').then((m) => m.login) },
 ];
