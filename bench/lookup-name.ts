@@ -20,7 +20,7 @@ export const lookupByName: Scenario = {
     }, { iterations: n });
     const json = await latency((i) => ctx.json.load().projects[name(i)], { iterations: ctx.iters(200, 20), maxMs: 10_000 });
 
-    // Read cache off: every lookup reads LevelDB (name → id, id → row).
+    // Read cache off: every lookup reads LevelDB (one get: the name index holds the row, format 3).
     let store = await ctx.reopenStore({ cacheSize: 0 });
     const cold = await latency((i) => store.views.projects.byName(name(i)), { iterations: n });
     // Read cache on and warm: a working set of 1,000 names, looked up once before timing.
@@ -34,7 +34,7 @@ export const lookupByName: Scenario = {
       kind: 'latency',
       unit: 'lookup',
       figures: { store: cold, storeWarm: warm, json, sqlite, level },
-      note: 'store: read cache off (2 LevelDB gets: name → id → row); warm: cache on, 1,000 hot names; raw: 1 getSync + unpack',
+      note: 'store: read cache off (1 LevelDB get: name → row); warm: cache on, 1,000 hot names; raw: 1 getSync + unpack',
     });
   },
 };

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
-import { mkdir, readdir, readFile, stat } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { mkdir, readdir, readFile, rename, stat } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fromLevelError, StoreError } from './errors.js';
 import { decode, encode } from './log/codec.js';
@@ -11,7 +11,8 @@ import { CHECKPOINT_KEY, DAMAGE_KEY, FORMAT_KEY, HIGH, prefixRange, viewPrefix }
 import { Overlay, RowCache } from './log/overlay.js';
 import { SchemaRegistry } from './log/schema-registry.js';
 import { defaultStoreLocation } from './paths.js';
-import { claimAsStore, recoverInterruptedRestore } from './dump/swap.js';
+import { claimAsStore, clearForSibling, markSibling, recoverInterruptedRestore, removeOwnSibling, restoredPath, stagingPath } from './dump/swap.js';
+import { syncDir } from './dump/sink.js';
 import { assertSafeLocation, inspectLocation, newMarker, notAStore, writeMarker, type Inspected, type StoreMarker } from './store-location.js';
 import { BUILT_IN_PROJECTIONS, ProjectionSet, type Projection } from './projections/index.js';
 import { replayInto, type AsOf, type BrokenRule, type Progress } from './projections/replay.js';
@@ -24,8 +25,12 @@ import { accountCommands } from './domain/accounts.js';
 import type { ProjectRow } from './projections/projects.js';
 import { subscribeLog, type LogSubscription } from './log/subscribe.js';
 
-/** 2: log entries carry a checksum (from `m!format.checksumsFrom`; format-1 stores are upgraded on open). */
-export const STORE_FORMAT = 2;
+/**
+ * 2: log entries carry a checksum (from `m!format.checksumsFrom`).
+ * 3: the views' layout of this release (`name!` holds the project row: one read per lookup).
+ * An older store is upgraded on open (upgradeStore: backup beside it, views rebuilt in a copy, swap).
+ */
+export const STORE_FORMAT = 3;
 
 /** The persistent database: a Db that can also compact and measure itself (classic-level). */
 type StoreDb = Db & {
@@ -124,8 +129,24 @@ export class Store {
   static async create(options: OpenStoreOptions = {}): Promise<Store> {
     const location = resolve(options.location ?? defaultStoreLocation());
     const { db, found } = await openDb(location, options);
+    let format: FormatRecord & { checksumsFrom: number };
     try {
-      const { checksumsFrom } = await checkFormat(db, location, found);
+      format = await checkFormat(db, location, found);
+    } catch (err) {
+      await db.close().catch(() => {});
+      throw fromLevelError(err, location);
+    }
+    if (format.version < STORE_FORMAT && !options.sibling) {
+      try {
+        await upgradeStore(location, db, format, options);
+      } catch (err) {
+        await db.close().catch(() => {});
+        throw fromLevelError(err, location);
+      }
+      return Store.create(options);
+    }
+    try {
+      const { checksumsFrom } = format;
       const lost = await noteLostWrites(db, location);
       const registry = new SchemaRegistry();
       await options.configure?.(registry);
@@ -309,7 +330,8 @@ export const storeExists = (location: string): boolean => existsSync(join(locati
 async function openDb(location: string, options: OpenStoreOptions): Promise<{ db: StoreDb; found: Inspected }> {
   const createIfMissing = options.createIfMissing ?? true;
   assertSafeLocation(location);
-  if (!options.readOnly && !options.sibling) await recoverInterruptedRestore(location);
+  // a read-only open cleans up nothing, but completes a swap killed with no store left at the path
+  if (!options.sibling && (!options.readOnly || !storeExists(location))) await recoverInterruptedRestore(location);
   await assertReachable(location);
   let found = await inspectLocation(location);
   if (found.kind === 'foreign') throw notAStore(location, 'is not a pygubuai store and not empty');
@@ -399,13 +421,15 @@ interface FormatRecord {
   created?: string;
   /** Log entries from this seq on carry a checksum (src/log/entry.ts). */
   checksumsFrom?: number;
+  /** The upgrades this store went through (upgradeStore). */
+  upgraded?: Array<{ from: number; at: string }>;
 }
 
 /**
  * Check the format key; start it on a new store; upgrade a format-1 store (checksums begin after
  * its last event). A LevelDB directory without the key is someone else's: STORE_NOT_A_STORE.
  */
-async function checkFormat(db: Db, location: string, found: Inspected): Promise<{ checksumsFrom: number }> {
+async function checkFormat(db: Db, location: string, found: Inspected): Promise<FormatRecord & { checksumsFrom: number }> {
   const buf = await db.get(FORMAT_KEY);
   if (buf !== undefined) {
     let format: unknown;
@@ -428,19 +452,92 @@ async function checkFormat(db: Db, location: string, found: Inspected): Promise<
     }
     // a store from before the marker file: proven ours by its format key, so it gets one
     if (found.kind !== 'marked') await writeMarker(location, newMarker()).catch(() => {});
-    if (record.version < 2 || typeof record.checksumsFrom !== 'number') {
-      const checksumsFrom = (await lastSeq(db)) + 1;
-      await db.put(FORMAT_KEY, encode({ ...record, version: STORE_FORMAT, checksumsFrom }), SYNC);
-      return { checksumsFrom };
-    }
-    return { checksumsFrom: record.checksumsFrom };
+    // format 1 had no checksums: they begin after its last event (the upgrade writes this down)
+    if (record.version < 2 || typeof record.checksumsFrom !== 'number') return { ...record, checksumsFrom: (await lastSeq(db)) + 1 };
+    return { ...record, checksumsFrom: record.checksumsFrom };
   }
   for await (const _ of db.keys({ limit: 1 })) {
     throw notAStore(location, 'is a LevelDB database but not a pygubuai store');
   }
   if (found.kind !== 'marked') await writeMarker(location, newMarker());
-  await db.put(FORMAT_KEY, encode({ version: STORE_FORMAT, created: new Date().toISOString(), checksumsFrom: 1 }));
-  return { checksumsFrom: 1 };
+  const record = { version: STORE_FORMAT, created: new Date().toISOString(), checksumsFrom: 1 };
+  await db.put(FORMAT_KEY, encode(record));
+  return record;
+}
+
+/** The keys an upgrade rebuilds instead of copying: every view and the checkpoint (and the format key it rewrites). */
+const rebuiltOnUpgrade = (key: string): boolean => key.startsWith('v!') || key === CHECKPOINT_KEY || key === FORMAT_KEY;
+
+/** `<store>.v<N>-backup-<UTC time>`: where an upgrade leaves the store as it was. */
+export function upgradeBackupPath(location: string, from: number, now = new Date()): string {
+  const base = `${location}.v${from}-backup-${now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}`;
+  return existsSync(base) ? `${base}-${process.pid}` : base;
+}
+
+/**
+ * Upgrade a store of an older format to STORE_FORMAT, crash-safe, keeping the old one as a backup:
+ *
+ *   1. build `<store>.restoring-<pid>` (marked as its sibling): copy every log entry and log index
+ *      byte for byte (and m!damage), write the new format key, rebuild every view from the log;
+ *      its last write is synced;
+ *   2. rename it `<store>.restored-<pid>` (complete), close the old store;
+ *   3. rename `<store>` → `<store>.v<N>-backup-<time>` (the old store, untouched, with its marker),
+ *      then `<store>.restored-<pid>` → `<store>`.
+ *
+ * A kill before 3 leaves the old store and a sibling the next open deletes (dump/swap.ts); a kill
+ * between the two renames of 3 leaves no store at the path and a complete `.restored-` copy, which
+ * the next open renames into place (recoverInterruptedRestore). Either way: the old store or the
+ * whole new one, and the backup is never a name recovery touches.
+ */
+async function upgradeStore(location: string, db: StoreDb, format: FormatRecord & { checksumsFrom: number }, options: OpenStoreOptions): Promise<void> {
+  const from = format.version;
+  const label = `upgrading the store from format ${from} to ${STORE_FORMAT}`;
+  // what an earlier, killed upgrade left (a read-only open did not clean up on its way in)
+  await recoverInterruptedRestore(location);
+  const staging = stagingPath(location);
+  await clearForSibling(staging, location);
+  const head = await lastSeq(db);
+  const { onProgress: _onProgress, ...rest } = options;
+  let staged: Store | undefined = await Store.create({ ...rest, location: staging, createIfMissing: true, sync: false, sibling: { of: location, role: 'restoring' } });
+  try {
+    let copied = 0;
+    const it = db.iterator({ highWaterMarkBytes: 1 << 20 } as never);
+    try {
+      for (;;) {
+        const entries = await it.nextv(10_000);
+        if (entries.length === 0) break;
+        const batch = staged.db.batch();
+        for (const [key, value] of entries) if (!rebuiltOnUpgrade(key as string)) batch.put(key as string, value as Buffer);
+        await batch.write();
+        copied += entries.length;
+        options.onProgress?.(`${label}: copying the log`, Math.min(copied, head), head);
+      }
+    } finally {
+      await it.close();
+    }
+    const record: FormatRecord = { ...format, version: STORE_FORMAT, upgraded: [...(format.upgraded ?? []), { from, at: new Date().toISOString() }] };
+    await staged.db.put(FORMAT_KEY, encode(record));
+    staged.log.resetState(head);
+    staged.log.checksumsFrom = format.checksumsFrom;
+    // rebuild checks every entry's checksum first and ends with a synced checkpoint write
+    await staged.rebuild(undefined, options.onProgress ? (d, t) => options.onProgress!(`${label}: rebuilding the views`, d, t) : undefined);
+    await staged.close();
+    staged = undefined;
+    await markSibling(staging, location, 'restored');
+    await rename(staging, restoredPath(location));
+    await syncDir(dirname(location));
+    await db.close();
+    const backup = upgradeBackupPath(location, from);
+    await rename(location, backup);
+    await rename(restoredPath(location), location);
+    await syncDir(dirname(location));
+    await claimAsStore(location);
+    // the backup is a store of its own now (its own id; it keeps the old format until opened)
+    await writeMarker(backup, newMarker()).catch(() => {});
+  } finally {
+    await staged?.close().catch(() => {});
+    await removeOwnSibling(staging, location).catch(() => {});
+  }
 }
 
 /**

@@ -155,7 +155,7 @@ test('verify reports a corrupted, an extra and a missing view row, and passes af
     assert.ok((await store.verify()).ok);
     const { encode } = await import('../src/log/codec.js');
     await store.db.put(`v!projects!id!${a.id}`, encode({ ...a, description: 'tampered' }));
-    await store.db.put('v!projects!name!ghost', encode('no-such-id'));
+    await store.db.put('v!projects!name!ghost', encode({ id: 'no-such-id', name: 'ghost' }));
     await store.db.del('v!projects!tag!fun\u0000Ünïcode 🚀');
     const report = await store.verify();
     assert.not.ok(report.ok);

@@ -352,8 +352,10 @@ test('entries stored before checksums still read; from checksumsFrom on, an entr
     await raw2.open();
     const { decode } = await import('../src/log/codec.js');
     const format = decode<{ version: number; checksumsFrom: number }>((await raw2.get('m!format'))!);
-    assert.is(format.version, 2);
+    assert.is(format.version, 3, 'upgraded to format 3 on the first open');
     assert.is(format.checksumsFrom, 5);
+    const { readdirSync } = await import('node:fs');
+    assert.is(readdirSync(dir).filter((n) => /^store\.v1-backup-/.test(n)).length, 1, 'the format-1 store is kept beside it');
     const newest = (await raw2.get('e!000000000005'))!;
     assert.is(newest[0], 0xc1, 'the new entry carries a checksum');
     // strip the checksum of the new entry: it must not pass for an old one

@@ -82,7 +82,7 @@ async function checkProjectName(event: KnownEvent, rows: RowReader): Promise<voi
     if (!row || row.name === event.data.to) return; // a removed project renames nothing live
     name = event.data.to;
   } else return;
-  const holder = await rows.get<string>(prefix + projectKeys.byName(name));
+  const holder = (await rows.get<ProjectRow>(prefix + projectKeys.byName(name)))?.id;
   if (holder !== undefined && holder !== id) {
     throw rule('PROJECT_EXISTS', `a live project named ${JSON.stringify(name)} already exists (id ${holder})`);
   }

@@ -33,6 +33,7 @@ export const projectIdOf = (stream: string): string => stream.slice(stream.index
 /** Row keys of the projects view (inside `v!projects!`). */
 export const projectKeys = {
   byId: (id: string) => `id!${id}`,
+  /** The whole row (format 3): a lookup by name is one read. `id!` holds the same row. */
   byName: (name: string) => `name!${name}`,
   namePrefix: 'name!',
   byTag: (tag: string, name: string) => `tag!${tag}${SEP}${name}`,
@@ -51,7 +52,7 @@ export const projectKeys = {
 } as const;
 
 function putIndexes(rows: Rows, p: ProjectRow): void {
-  rows.put(projectKeys.byName(p.name), p.id);
+  rows.put(projectKeys.byName(p.name), p);
   for (const tag of p.tags) rows.put(projectKeys.byTag(tag, p.name), p.id);
   for (const w of words(p.name, p.description, p.tags)) rows.put(projectKeys.byWord(w, p.id), null);
   rows.put(projectKeys.byModified(p), null);
@@ -82,7 +83,8 @@ async function bumpCount(rows: Rows, by: number): Promise<void> {
 /** Live projects by id, with indexes by name, name prefix, tag, word, created and modified time. */
 export const projectsProjection = defineProjection({
   name: PROJECTS,
-  version: 2,
+  // 3: `name!` holds the row itself, not its id (store format 3)
+  version: 3,
   handles: ['project.registered', 'project.updated', 'project.renamed', 'project.removed', 'project.activated', 'legacy.layout'],
   async fold(event, rows) {
     if (event.type === 'legacy.layout') {

@@ -23,9 +23,9 @@ export class ProjectViews {
     return this.rows.get<ProjectRow>(projectKeys.byId(id));
   }
 
-  async byName(name: string): Promise<ProjectRow | undefined> {
-    const id = await this.rows.get<string>(projectKeys.byName(name));
-    return id === undefined ? undefined : this.byId(id);
+  /** One read: the name index holds the row itself. */
+  byName(name: string): Promise<ProjectRow | undefined> {
+    return this.rows.get<ProjectRow>(projectKeys.byName(name));
   }
 
   async require(name: string): Promise<ProjectRow> {
@@ -60,7 +60,7 @@ export class ProjectViews {
     if (options.tag !== undefined) {
       ids = await this.rows.values<string>(projectKeys.tagPrefix(options.tag), sort === 'name' ? { limit } : {});
     } else if (sort === 'name') {
-      ids = await this.rows.values<string>(projectKeys.namePrefix, { limit });
+      return this.rows.values<ProjectRow>(projectKeys.namePrefix, { limit });
     } else if (sort === 'order') {
       ids = await this.rows.values<string>(projectKeys.orderPrefix, { limit });
     } else {
@@ -82,8 +82,7 @@ export class ProjectViews {
 
   /** Names starting with `prefix`, in name order. */
   async namesStartingWith(prefix: string, limit = 20): Promise<ProjectRow[]> {
-    const ids = await this.rows.values<string>(projectKeys.byName(prefix), { limit });
-    return this.rows.getAll<ProjectRow>(ids.map(projectKeys.byId));
+    return this.rows.values<ProjectRow>(projectKeys.byName(prefix), { limit });
   }
 
   /**
