@@ -1,4 +1,4 @@
-import { trend, type Trend } from '../domain/analytics.js';
+import { trend, trendStat, type Trend } from '../domain/analytics.js';
 import type { Complexity, WidgetCount } from '../queries/analytics.js';
 import type { Totals } from '../projections/analytics.js';
 import type { Views } from '../queries/index.js';
@@ -66,7 +66,7 @@ export function widgetSvg(widgets: WidgetCount[]): string {
 }
 
 function trendSvg(t: Trend, index: number): string {
-  const stat = t.metric === 'workflow.actions' ? 'count' : 'avg';
+  const stat = trendStat(t);
   const values = t.points.map((p) => (stat === 'count' ? p.count : p.avg));
   const known = values.filter((v): v is number => v !== null);
   const w = 640;

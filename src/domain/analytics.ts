@@ -271,6 +271,9 @@ export interface Trend {
 /** The pseudo-metric `trends` shows without --metric: workflow actions per day. */
 export const WORKFLOW_METRIC = 'workflow.actions';
 
+/** What a trend's chart plots: workflow actions are counted per day, measured metrics averaged. */
+export const trendStat = (t: Trend): 'count' | 'avg' => (t.metric === WORKFLOW_METRIC ? 'count' : 'avg');
+
 const DAY_MS = 86_400_000;
 export const addDays = (day: string, n: number): string => new Date(Date.parse(`${day}T00:00:00Z`) + n * DAY_MS).toISOString().slice(0, 10);
 export const today = (): string => new Date().toISOString().slice(0, 10);

@@ -1,4 +1,4 @@
-import type { Trend } from '../../domain/analytics.js';
+import { trendStat, type Trend } from '../../domain/analytics.js';
 import { html, type Html } from './html.js';
 
 /** A number as a chart shows it: whole numbers as they are, others with two decimals. */
@@ -27,9 +27,6 @@ export function barChart(id: string, title: string, bars: readonly Bar[], empty:
   })}</ol>
 </figure>`;
 }
-
-/** The value a trend plots: counts for workflow activity, the daily average for a measured metric. */
-export const trendStat = (t: Trend): 'count' | 'avg' => (t.metric === 'workflow.actions' ? 'count' : 'avg');
 
 /**
  * A line chart of a trend, as one SVG (viewBox scaled to the width it gets), with a gap where a day
