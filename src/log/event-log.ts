@@ -174,11 +174,6 @@ export class Transaction implements RowReader {
     };
   }
 
-  /** Called when the request failed: its writes are taken back out of the group. */
-  rollback(): void {
-    this.overlay.rollback();
-  }
-
   /** Called when the request succeeded: its writes become part of the group. */
   commitInto(parent: Transaction): void {
     this.overlay.mergeIntoParent();
@@ -310,7 +305,6 @@ export class EventLog {
         tx.commitInto(root);
         done.push([job, value]);
       } catch (err) {
-        tx.rollback();
         job.reject(err);
       }
     }

@@ -13,46 +13,25 @@ export interface RowReader {
   get<T>(key: string): Promise<T | undefined>;
 }
 
-/** What a key held in the shared maps before a child overlay first wrote it (for its rollback). */
-interface Before {
-  slot: Slot;
-  bytes: Buffer | undefined;
-}
-
 /**
  * Pending writes layered over the database: reads see earlier writes of the same batch first.
- * A child overlay is one request inside a group commit. It writes straight into its parent's
- * maps, so a read is one map lookup and a success costs nothing; a failed request is rolled back
- * and leaves nothing behind. Keys are never removed from the maps but by a rollback, and a Map
- * iterates in insertion order, so the keys a child added are the ones past the size the maps had
- * when it started; only the values it overwrote of keys older than itself are kept in a journal.
+ * A child overlay is one request inside a group commit; it merges into its parent only when the
+ * request succeeded, so a failed request leaves nothing behind.
  */
 export class Overlay implements RowReader {
-  private readonly writes: Map<string, Slot>;
+  private readonly writes = new Map<string, Slot>();
   /** Log entries already encoded (with their checksum) when they were appended. */
-  private readonly encoded: Map<string, Buffer>;
-  /** A child's journal: what the keys older than the child held before it first wrote them. */
-  private readonly journal: Map<string, Before> | undefined;
-  /** A child's start: how many keys each map held then. */
-  private readonly base: { writes: number; encoded: number } | undefined;
-  private spent = false;
+  private readonly encoded = new Map<string, Buffer>();
 
   constructor(
     private readonly db: Db,
-    parent?: Overlay,
+    private readonly parent?: Overlay,
     private readonly cache?: RowCache,
     /** Keys the database may hold; a key it rules out is answered without a read (replay). */
     private readonly written?: KeyFilter,
-  ) {
-    this.writes = parent ? parent.writes : new Map();
-    this.encoded = parent ? parent.encoded : new Map();
-    this.journal = parent ? new Map() : undefined;
-    this.base = parent ? { writes: this.writes.size, encoded: this.encoded.size } : undefined;
-  }
+  ) {}
 
-  /** One request's overlay (see the class comment); only one child of a parent is live at a time. */
   child(): Overlay {
-    if (this.journal) throw new Error('a child overlay has no children');
     return new Overlay(this.db, this, this.cache);
   }
 
@@ -61,8 +40,11 @@ export class Overlay implements RowReader {
   }
 
   async get<T>(key: string): Promise<T | undefined> {
-    const slot = this.writes.get(key);
-    if (slot !== undefined) return slot === DELETED ? undefined : (slot as T);
+    // eslint-disable-next-line @typescript-eslint/no-this-alias
+    for (let o: Overlay | undefined = this; o; o = o.parent) {
+      const slot = o.writes.get(key);
+      if (slot !== undefined) return slot === DELETED ? undefined : (slot as T);
+    }
     if (this.written && !this.written.mayHave(key)) return undefined;
     const cache = this.cache !== undefined && key.startsWith(VIEW_PREFIX) ? this.cache : undefined;
     if (cache) {
@@ -80,67 +62,41 @@ export class Overlay implements RowReader {
   async keys(prefix: string): Promise<string[]> {
     const found = new Set<string>();
     for await (const key of this.db.keys({ gte: prefix, lt: prefix + HIGH })) found.add(key);
-    for (const [key, slot] of this.writes) {
-      if (!key.startsWith(prefix)) continue;
-      if (slot === DELETED) found.delete(key);
-      else found.add(key);
+    const chain: Overlay[] = [];
+    // eslint-disable-next-line @typescript-eslint/no-this-alias
+    for (let o: Overlay | undefined = this; o; o = o.parent) chain.unshift(o);
+    for (const o of chain) {
+      for (const [key, slot] of o.writes) {
+        if (!key.startsWith(prefix)) continue;
+        if (slot === DELETED) found.delete(key);
+        else found.add(key);
+      }
     }
     return [...found].sort();
   }
 
   put(key: string, value: unknown): void {
-    if (this.journal) this.remember(key);
     this.writes.set(key, value === undefined ? null : value);
   }
 
   /** A log entry with its stored bytes (encodeEntry), so the batch does not encode it again. */
   putEntry(key: string, event: StoredEvent, bytes: Buffer): void {
-    if (this.journal) this.remember(key);
     this.writes.set(key, event);
     this.encoded.set(key, bytes);
   }
 
-  private remember(key: string): void {
-    if (this.spent) throw new Error('this request is over: its overlay takes no more writes');
-    // the first request of a group: everything in the maps is its own, a rollback empties them
-    if (this.base!.writes === 0) return;
-    const journal = this.journal!;
-    if (journal.has(key)) return;
-    const slot = this.writes.get(key);
-    // a key the child added itself goes on rollback whatever it held (it is past the base)
-    if (slot !== undefined) journal.set(key, { slot, bytes: this.encoded.get(key) });
-  }
-
   private bytesOf(key: string, slot: unknown): Buffer {
-    const bytes = this.encoded.size > 0 ? this.encoded.get(key) : undefined;
-    if (bytes !== undefined) return bytes;
-    return isLogKey(key) ? encodeEntry(slot as StoredEvent) : encode(slot);
+    return isLogKey(key) ? (this.encoded.get(key) ?? encodeEntry(slot as StoredEvent)) : encode(slot);
   }
 
   del(key: string): void {
-    if (this.journal) this.remember(key);
     this.writes.set(key, DELETED);
   }
 
-  /** The request succeeded: its writes, already in the parent's maps, stay there. */
   mergeIntoParent(): void {
-    if (!this.journal) throw new Error('root overlay has no parent');
-    this.journal.clear();
-    this.spent = true;
-  }
-
-  /** The request failed: every key it wrote gets back what it held before. */
-  rollback(): void {
-    if (!this.journal) throw new Error('root overlay has no parent');
-    for (const [key, before] of this.journal) {
-      this.writes.set(key, before.slot);
-      if (before.bytes !== undefined) this.encoded.set(key, before.bytes);
-      else this.encoded.delete(key);
-    }
-    dropPast(this.writes, this.base!.writes);
-    dropPast(this.encoded, this.base!.encoded);
-    this.journal.clear();
-    this.spent = true;
+    if (!this.parent) throw new Error('root overlay has no parent');
+    for (const [k, v] of this.writes) this.parent.writes.set(k, v);
+    for (const [k, b] of this.encoded) this.parent.encoded.set(k, b);
   }
 
   clear(): void {
@@ -176,13 +132,6 @@ export class Overlay implements RowReader {
     this.cache.invalidate();
     for (const [key, slot] of this.writes) if (key.startsWith(VIEW_PREFIX)) this.cache.set(key, slot);
   }
-}
-
-/** Delete every key of `map` past the first `keep` (in insertion order). */
-function dropPast(map: Map<string, unknown>, keep: number): void {
-  if (keep === 0) return map.clear();
-  let i = 0;
-  for (const key of map.keys()) if (i++ >= keep) map.delete(key);
 }
 
 /**
