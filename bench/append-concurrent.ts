@@ -1,6 +1,8 @@
 /** Many concurrent appends (group commit), non-durable: events per second. */
+import { join } from 'node:path';
+import { recordBatches, writeBatches } from './lib/floor.js';
 import { throughput } from './lib/measure.js';
-import { rawPackr } from './lib/peers.js';
+import { openRawLevel, rawPackr } from './lib/peers.js';
 import type { Scenario } from './lib/context.js';
 
 export const appendConcurrent: Scenario = {
@@ -10,6 +12,7 @@ export const appendConcurrent: Scenario = {
     const project = (i: number) => ctx.data[i % ctx.data.length]!;
     const entry = (i: number) => ({ timestamp: new Date(Date.UTC(2026, 0, 1) + i * 1000).toISOString(), action: 'file_changed', description: `concurrent ${i}`, user: 'bench' });
     const store = await ctx.reopenStore({ sync: false });
+    const recording = recordBatches(store.db);
     const storeFig = await throughput(total, () =>
       Promise.all(
         Array.from({ length: total }, (_, i) =>
@@ -17,6 +20,11 @@ export const appendConcurrent: Scenario = {
         ),
       ),
     );
+    recording.stop();
+    // the floor: the group commits' own batches, written again into an empty raw LevelDB
+    const floorLevel = await openRawLevel(join(ctx.dir, 'concurrent-floor'));
+    const floorFig = await throughput(total, () => writeBatches(floorLevel, recording.batches), `the store's ${recording.batches.length} group-commit batches, ${(recording.keys / total).toFixed(2)} keys per event`);
+    await floorLevel.close();
     const levelFig = await throughput(total, () =>
       Promise.all(Array.from({ length: total }, (_, i) => ctx.level.put(`h!${project(i).name}\0${entry(i).timestamp}`, rawPackr.pack(entry(i))))),
     );
@@ -36,7 +44,7 @@ export const appendConcurrent: Scenario = {
       size: ctx.size,
       kind: 'throughput',
       unit: 'events/s',
-      figures: { store: storeFig, sqlite: sqliteFig, level: levelFig },
+      figures: { store: storeFig, floor: floorFig, sqlite: sqliteFig, level: levelFig },
       note: `${total} appends in flight at once, non-durable`,
     });
   },

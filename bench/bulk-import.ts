@@ -2,6 +2,7 @@
 import { join } from 'node:path';
 import { openStore, type NewEvent, type Store } from '../src/index.js';
 import { eventsPerProject, type BenchProject } from './lib/dataset.js';
+import { recordBatches, writeBatches } from './lib/floor.js';
 import { throughput } from './lib/measure.js';
 import { JsonRegistry, openRawLevel, openSqlite, rawKey, rawPackr, type RawLevel, type SqlitePeer } from './lib/peers.js';
 
@@ -57,7 +58,14 @@ export async function buildAll(
 ): Promise<Built> {
   const events = data.length * eventsPerProject;
   const store = await openStore({ location: join(dir, 'store'), sync: false });
+  const recording = recordBatches(store.db);
   const storeFig = await throughput(events, () => importIntoStore(store, data));
+  recording.stop();
+  // the same batches again, into an empty raw LevelDB: what this layout costs with no store code
+  const floorLevel = await openRawLevel(join(dir, 'floor'));
+  const floorFig = await throughput(events, () => writeBatches(floorLevel, recording.batches), `${(recording.keys / events).toFixed(2)} keys and ${Math.round(recording.bytes / events)} B per event, ${recording.batches.length} batches`);
+  recording.batches.length = 0;
+  await floorLevel.close();
   let json!: JsonRegistry;
   const jsonFig = await throughput(events, () => {
     json = JsonRegistry.build(join(dir, 'json'), data, workflowSample);
@@ -66,6 +74,6 @@ export async function buildAll(
   const sqliteFig = await throughput(events, () => sqlite.importAll(data), 'one transaction');
   const level = await openRawLevel(join(dir, 'level'));
   const levelFig = await throughput(events, () => importIntoLevel(level, data), 'batched puts, one key per row');
-  record({ store: storeFig, json: jsonFig, sqlite: sqliteFig, level: levelFig });
+  record({ store: storeFig, floor: floorFig, json: jsonFig, sqlite: sqliteFig, level: levelFig });
   return { store, json, sqlite, level };
 }

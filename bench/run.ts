@@ -184,8 +184,8 @@ export function resultsTable(results: readonly ScenarioResult[]): string {
 }
 
 export function targetsTable(targets: readonly TargetResult[]): string {
-  const lines = ['| target | measured | |', '|---|---:|---|'];
-  for (const t of targets) lines.push(`| ${t.target} | ${t.measured} | ${t.met === undefined ? 'not measured' : t.met ? 'met' : '**missed**'} |`);
+  const lines = ['| target | measured | | floor in the same run |', '|---|---:|---|---|'];
+  for (const t of targets) lines.push(`| ${t.target} | ${t.measured} | ${t.met === undefined ? 'not measured' : t.met ? 'met' : '**missed**'} | ${t.floor ?? ''} |`);
   return lines.join('\n');
 }
 

@@ -125,6 +125,43 @@ test('a failing request in a group commit leaves the other requests of the group
   }
 });
 
+test('a request that wrote rows and then failed takes them all back, first in its group or after others', async () => {
+  const { store, cleanup } = await tempStore();
+  try {
+    const doomed = (tag: string) =>
+      store.log.transact(async (tx) => {
+        // overwrites rows the group already holds (workflow-a's counters) and adds new ones
+        await tx.append([recorded('workflow-a', `${tag}-a`), recorded(`workflow-${tag}`, `${tag}-own`)]);
+        throw new Error(`${tag} changed its mind`);
+      });
+    // the first request drains alone; the next four form one group, led by a failing request
+    const results = await Promise.allSettled([
+      store.append(recorded('workflow-a', 'ok0')),
+      doomed('first'),
+      store.append(recorded('workflow-a', 'ok1')),
+      doomed('middle'),
+      store.append(recorded('workflow-a', 'ok2')),
+    ]);
+    assert.equal(results.map((r) => r.status), ['fulfilled', 'rejected', 'fulfilled', 'rejected', 'fulfilled']);
+    assert.equal((await all(store)).map((e) => [e.seq, e.stream, e.version, e.data.action]), [
+      [1, 'workflow-a', 1, 'ok0'],
+      [2, 'workflow-a', 2, 'ok1'],
+      [3, 'workflow-a', 3, 'ok2'],
+    ]);
+    assert.equal(await store.log.streamVersion('workflow-first'), 0);
+    assert.equal((await store.views.history.list('a')).map((e) => e.action), ['ok0', 'ok1', 'ok2']);
+    assert.equal(await store.views.history.count('first'), 0);
+    assert.equal(await store.views.history.count(), 3);
+    const report = await store.verify();
+    assert.ok(report.ok, JSON.stringify(report.problems));
+    // the next append continues from what was kept
+    const [next] = await store.append(recorded('workflow-a', 'ok3'));
+    assert.equal([next!.seq, next!.version], [4, 4]);
+  } finally {
+    await cleanup();
+  }
+});
+
 test('reads: a stream forward and backward, the log from a seq, by type, by time range', async () => {
   const { store, cleanup } = await tempStore();
   try {

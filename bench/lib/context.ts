@@ -3,7 +3,7 @@ import type { BenchProject } from './dataset.js';
 import type { Figure } from './measure.js';
 import type { JsonRegistry, RawLevel, SqlitePeer } from './peers.js';
 
-export type Subject = 'store' | 'storeWarm' | 'json' | 'sqlite' | 'level' | 'node' | 'direct';
+export type Subject = 'store' | 'storeWarm' | 'json' | 'sqlite' | 'level' | 'floor' | 'node' | 'direct';
 
 export const SUBJECT_LABEL: Record<Subject, string> = {
   store: 'store',
@@ -11,6 +11,7 @@ export const SUBJECT_LABEL: Record<Subject, string> = {
   json: 'JSON registry',
   sqlite: 'SQLite',
   level: 'raw classic-level',
+  floor: "floor: raw classic-level on the store's own keys",
   node: 'node -e 0',
   direct: 'direct, no server (CLI --no-server / library in process)',
 };
