@@ -120,6 +120,28 @@ test('history keeps the original timestamps as `at`; `changes` files import as f
   }
 });
 
+test('an entry its schema refuses fails its file alone, with the same error whether checked up front (dry run) or by the append', async () => {
+  const { store, dir, cleanup } = await tempStore();
+  try {
+    const huge = entry('2025-01-01T00:00:02+00:00', 'x'.repeat(70_000));
+    const registryPath = await fixture(
+      dir,
+      { projects: { good: join(dir, 'good'), huge: join(dir, 'huge') } },
+      { good: { history: [entry('2025-01-01T00:00:00+00:00', 'ok')] }, huge: { history: [entry('2025-01-01T00:00:01+00:00', 'fine'), huge] } },
+    );
+    const dry = await importLegacy(store, { registryPath, dryRun: true });
+    const real = await importLegacy(store, { registryPath });
+    const errorOf = (r: typeof real) => r.files.find((f) => f.project === 'huge')?.error;
+    assert.equal(errorOf(real)?.code, 'LEGACY_BAD_SHAPE');
+    assert.match(errorOf(real)?.message ?? '', /history entry at 2025-01-01T00:00:02\+00:00 .*maxLength|must NOT have more than 65536 characters/);
+    assert.equal(errorOf(real), errorOf(dry), 'the append reports what the up-front check reports');
+    assert.equal(await store.views.history.count(), 1, "only good's entry: nothing of the refused file landed");
+    assert.equal(real.files.find((f) => f.project === 'good')?.status, 'imported');
+  } finally {
+    await cleanup();
+  }
+});
+
 test('re-running migrate imports nothing; after the Python tool appends, only the new entries (identical ones counted by ordinal)', async () => {
   const { store, dir, cleanup } = await tempStore();
   try {
