@@ -1,6 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { ANY, NO_STREAM, STREAM_EXISTS, type EventOf, type StoredEvent, type Store } from '../src/index.js';
+import { normaliseAt } from '../src/log/envelope.js';
 import { tempStore } from './helpers.js';
 
 const recorded = (stream: string, action: string, extra: Partial<{ id: string; at: string }> = {}) => ({
@@ -80,6 +81,56 @@ test('an event id already in the log returns the stored event and writes nothing
     assert.is(batch[0]!.seq, batch[1]!.seq, 'a duplicate inside one batch is the same event');
     assert.is(store.log.head, 2);
     assert.is((await store.log.getById<EventOf<'workflow.recorded'>>('evt-2'))!.data.action, 'two');
+  } finally {
+    await cleanup();
+  }
+});
+
+test('ids probed in bulk: stored ids, ids repeated in a batch and ids shared by requests of one group commit', async () => {
+  const { store, cleanup } = await tempStore();
+  try {
+    const [stored] = await store.append(recorded('workflow-x', 'stored', { id: 'evt-stored' }));
+    const mixed = await store.append([
+      recorded('workflow-x', 'new', { id: 'evt-new' }),
+      recorded('workflow-x', 'retry', { id: 'evt-stored' }),
+      recorded('workflow-x', 'no id'),
+      recorded('workflow-x', 'new again', { id: 'evt-new' }),
+    ]);
+    assert.equal(mixed[1], stored, 'the stored id returns the stored event');
+    assert.is(mixed[3]!.seq, mixed[0]!.seq, 'a repeat inside the batch is the event appended earlier in it');
+    assert.is(store.log.head, 3);
+    // Concurrent requests share one group commit: the second sees the first's pending id.
+    const [a, b] = await Promise.all([
+      store.append([recorded('workflow-y', 'a1', { id: 'evt-shared' }), recorded('workflow-y', 'a2')]),
+      store.append([recorded('workflow-y', 'b1'), recorded('workflow-y', 'b2', { id: 'evt-shared' })]),
+    ]);
+    assert.is(b[1]!.seq, a[0]!.seq, 'the id the other request appended is not appended twice');
+    assert.is(store.log.head, 6);
+    assert.equal((await store.log.readStream<EventOf<'workflow.recorded'>>('workflow-y')).map((e) => e.data.action), ['a1', 'a2', 'b1']);
+  } finally {
+    await cleanup();
+  }
+});
+
+test('times already in the envelope form are kept, every other form goes through Date', async () => {
+  const slow = (v: string) => {
+    const d = new Date(v);
+    return Number.isFinite(d.getTime()) ? d.toISOString() : undefined;
+  };
+  const samples = ['2024-02-29T23:59:59.999Z', '2023-02-29T00:00:00.000Z', '1900-02-29T00:00:00.000Z', '2000-02-29T12:00:00.000Z', '2024-04-31T00:00:00.000Z', '2024-13-01T00:00:00.000Z', '2024-00-10T00:00:00.000Z', '2024-01-00T00:00:00.000Z', '2024-01-01T24:00:00.000Z', '2024-01-01T23:60:00.000Z', '0000-01-01T00:00:00.000Z', '9999-12-31T23:59:59.999Z', '2024-01-01T00:00:00Z', '2024-01-01T00:00:00.000+01:00', 'yesterday'];
+  let seed = 7;
+  const rand = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2 ** 31), seed % n);
+  const pad = (n: number, w: number) => String(n).padStart(w, '0');
+  for (let i = 0; i < 5000; i++) {
+    samples.push(`${pad(rand(10000), 4)}-${pad(rand(14), 2)}-${pad(rand(33), 2)}T${pad(rand(25), 2)}:${pad(rand(61), 2)}:${pad(rand(61), 2)}.${pad(rand(1000), 3)}Z`);
+  }
+  for (const v of samples) assert.is(normaliseAt(v), slow(v), v);
+  const { store, cleanup } = await tempStore();
+  try {
+    for (const v of samples.slice(0, 15)) {
+      const at = await store.append({ ...recorded('workflow-t', 'x'), at: v }).then(([e]) => e!.at, () => undefined);
+      assert.is(at, slow(v), `appended at ${v}`);
+    }
   } finally {
     await cleanup();
   }
