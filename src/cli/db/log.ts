@@ -22,7 +22,11 @@ async function readLog(store: Store, f: LogFilter): Promise<StoredEvent[]> {
     (f.since === undefined || e.at >= f.since);
   let candidates: StoredEvent[] | AsyncIterable<StoredEvent>;
   if (f.stream !== undefined) candidates = await store.log.readStream(f.stream);
-  else if (f.type !== undefined) candidates = await store.log.readByType(f.type, f.from === undefined ? {} : { fromSeq: f.from });
+  else if (f.type !== undefined) {
+    // With no time filter every event of the type is kept, so the index read can stop at the limit.
+    const bounded = f.since === undefined && f.limit !== undefined ? { limit: f.limit } : {};
+    candidates = await store.log.readByType(f.type, { ...(f.from === undefined ? {} : { fromSeq: f.from }), ...bounded });
+  }
   else if (f.since !== undefined && f.from === undefined) {
     candidates = (await store.log.readByTime({ since: f.since })).sort((a, b) => a.seq - b.seq);
   } else candidates = store.log.readAll(f.from === undefined ? {} : { fromSeq: f.from });
