@@ -13,7 +13,7 @@ import { decode, encode } from '../src/log/codec.js';
 import { viewPrefix } from '../src/log/keys.js';
 import type { NewEvent, Store } from '../src/index.js';
 import { metricStream } from '../src/projections/analytics.js';
-import { averageRating, type TemplateRow } from '../src/projections/templates.js';
+import { averageRating, WORD_TOP_SIZE, type TemplateRow, type WordTop } from '../src/projections/templates.js';
 import { TemplateViews } from '../src/queries/templates.js';
 import type { WorkflowEntry } from '../src/projections/workflow.js';
 import { words } from '../src/lib/text.js';
@@ -233,6 +233,7 @@ test('search by downloads (word + downloads index, rarest word first) equals a s
                 assert.equal(await stored(`wp!${p}`), having.length > 8 ? null : having, `wp!${p}`);
               }
             }
+            await checkWordTops(store, live.keys());
             const report = await store.verify();
             assert.ok(report.ok, JSON.stringify(report.problems));
           } finally {
@@ -245,6 +246,58 @@ test('search by downloads (word + downloads index, rarest word first) equals a s
     proto.walkWordDownloads = walk;
   }
   assert.ok(walked.one > 0 && walked.several > 0 && walked.mergedWords > 0, JSON.stringify(walked));
+});
+
+/** Each word's top row (wtop!) is exactly the first entries of its wdl! range, complete when it is all of it; how many are not complete. */
+async function checkWordTops(store: Store, liveWords: Iterable<string>): Promise<number> {
+  let overflowed = 0;
+  for (const w of liveWords) {
+    const prefix = `${viewPrefix('templates')}wdl!${w}\u0000`;
+    const range = (await store.db.keys({ gt: prefix, lt: `${prefix}\u{10FFFF}` }).all()).map((k) => k.slice(prefix.length));
+    const b = await store.db.get(viewPrefix('templates') + `wtop!${w}`);
+    assert.ok(b !== undefined, `wtop!${w} exists`);
+    const top = decode(b!) as WordTop;
+    const listed = top.entries.map(([d, n]) => `${(0xffffffffffff - d).toString(16).padStart(12, '0')}\u0000${n}`);
+    assert.equal(listed, range.slice(0, listed.length), `wtop!${w} is the start of its range`);
+    assert.ok(listed.length <= WORD_TOP_SIZE, `wtop!${w} size`);
+    if (top.complete) assert.is(listed.length, range.length, `wtop!${w} complete`);
+    else {
+      assert.ok(range.length > listed.length, `wtop!${w} incomplete only while the range has more`);
+      overflowed++;
+    }
+  }
+  return overflowed;
+}
+
+test('word top rows past their size: a common word among 90 templates, downloads moving them, republished words, deprecations', async () => {
+  const { store, cleanup } = await tempStore();
+  try {
+    let seed = 99;
+    const rand = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2 ** 31), seed % n);
+    const m = {
+      descriptions: Array.from({ length: 90 }, () => Array.from({ length: 1 + rand(3) }, () => VOCAB[rand(VOCAB.length)]!)),
+      downloads: Array.from({ length: 600 }, () => rand(90) * rand(3)),
+      ratings: [] as Array<[number, number, number]>,
+      republish: Array.from({ length: 30 }, () => [rand(90), [VOCAB[rand(VOCAB.length)]!]] as [number, string[]]),
+      deprecate: Array.from({ length: 12 }, () => rand(90)),
+    };
+    const names = await marketplaceArb(m, store);
+    const rows = (await Promise.all(names.map((n) => store.views.templates.get(n)))).filter((t): t is TemplateRow => t !== undefined);
+    const live = new Set(rows.flatMap((t) => words(t.name, t.description, t.tags)));
+    assert.ok((await checkWordTops(store, live)) > 0, 'some word has more templates than its top row holds');
+    for (const query of ['t', 'tpl', 'form', 'f', 'fa', 'log', 'form t']) {
+      for (const limit of [1, 10, 20, WORD_TOP_SIZE, 40, 89, -1]) {
+        for (const all of [false, true]) {
+          const got = (await store.views.templates.search(query, { sort: 'downloads', limit, all })).map((t) => t.name);
+          assert.equal(got, bruteSearch(rows, query, { all }, limit), `${query} limit ${limit} all ${all}`);
+        }
+      }
+    }
+    const report = await store.verify();
+    assert.ok(report.ok, JSON.stringify(report.problems));
+  } finally {
+    await cleanup();
+  }
 });
 
 // ---- analytics --------------------------------------------------------------------------------
@@ -391,7 +444,7 @@ test('daysFrom counts days across month ends, leap days and years like adding a 
 
 // ---- verify -----------------------------------------------------------------------------------
 
-test('verify reports a missing or damaged row of each new layout (h!, wdl!, wn!, wp!, mm!, wam!)', async () => {
+test('verify reports a missing or damaged row of each new layout (h!, wdl!, wn!, wtop!, wp!, mm!, wam!)', async () => {
   const { store, cleanup } = await tempStore();
   try {
     await store.append([
@@ -423,6 +476,7 @@ test('verify reports a missing or damaged row of each new layout (h!, wdl!, wn!,
       `${viewPrefix('workflow')}h!p1\u0000${(1).toString(16).padStart(12, '0')}`,
       `${viewPrefix('templates')}wdl!form\u0000${(0xffffffffffff - 1).toString(16).padStart(12, '0')}\u0000alpha`,
       `${viewPrefix('templates')}wn!form`,
+      `${viewPrefix('templates')}wtop!form`,
       `${viewPrefix('templates')}wp!fo`,
       `${viewPrefix('analytics')}mm!build_ms\u00002025-03`,
       `${viewPrefix('analytics')}wam!p1\u00002025-03`,

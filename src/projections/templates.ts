@@ -86,6 +86,8 @@ export const templateKeys = {
   /** Word + downloads (most first): "word X, top N by downloads" is one short range read per word. */
   byWordDownloads: (word: string, t: Pick<TemplateRow, 'name' | 'downloads'>) => `wdl!${word}${SEP}${invCount(t.downloads)}${SEP}${t.name}`,
   wordDownloadsPrefix: (word: string) => `wdl!${word}${SEP}`,
+  /** The first entries of that word's `wdl!` range in one row (WordTop): a search by downloads is one point read. */
+  wordTop: (word: string) => `wtop!${word}`,
   /** How many templates have that word: the distinct words a query word is a prefix of, and how common each is. */
   wordCount: (word: string) => `wn!${word}`,
   wordCountPrefix: (wordPrefix: string) => `wn!${wordPrefix}`,
@@ -109,10 +111,79 @@ export const templateKeys = {
 
 const searchWords = (t: Pick<TemplateRow, 'name' | 'description' | 'tags'>): string[] => words(t.name, t.description, t.tags);
 
-function putIndexes(rows: Rows, t: TemplateRow): void {
+/**
+ * The first `entries` of a word's `wdl!` range, in its order (downloads, most first, then name),
+ * at most WORD_TOP_SIZE. `complete`: they are the whole range. Invariant: the entries are exactly
+ * the range's first ones, so a reader that needs more goes on reading the range after the last.
+ * An absent row is a word with no templates (complete and empty).
+ */
+export interface WordTop {
+  entries: Array<[downloads: number, name: string]>;
+  complete: boolean;
+}
+
+/** A search asks for 20 by default: room for that and for hidden (deprecated) templates among them. */
+export const WORD_TOP_SIZE = 32;
+
+const topOrder = (a: readonly [number, string], b: readonly [number, string]): number => b[0] - a[0] || byteOrder(a[1], b[1]);
+
+/** The `wdl!` keys one fold adds and removes, per word, applied to the WordTop rows at the end. */
+class WordTopChanges {
+  private readonly changes = new Map<string, Array<[op: 'put' | 'del', downloads: number, name: string]>>();
+
+  put(word: string, t: Pick<TemplateRow, 'name' | 'downloads'>): void {
+    this.of(word).push(['put', Math.min(t.downloads, MAX_COUNT), t.name]);
+  }
+
+  del(word: string, t: Pick<TemplateRow, 'name' | 'downloads'>): void {
+    this.of(word).push(['del', Math.min(t.downloads, MAX_COUNT), t.name]);
+  }
+
+  private of(word: string) {
+    let list = this.changes.get(word);
+    if (!list) this.changes.set(word, (list = []));
+    return list;
+  }
+
+  async apply(rows: Rows): Promise<void> {
+    const words = [...this.changes.keys()];
+    const tops = await Promise.all(words.map((w) => rows.get<WordTop>(templateKeys.wordTop(w))));
+    words.forEach((word, i) => {
+      const top = tops[i] ?? { entries: [], complete: true };
+      const entries = [...top.entries];
+      let complete = top.complete;
+      for (const [op, downloads, name] of this.changes.get(word)!) {
+        const entry: [number, string] = [downloads, name];
+        let at = 0;
+        while (at < entries.length && topOrder(entries[at]!, entry) < 0) at++;
+        const present = at < entries.length && topOrder(entries[at]!, entry) === 0;
+        if (op === 'del') {
+          if (present) entries.splice(at, 1);
+        } else if (present) {
+          // already listed (a key put twice)
+        } else if (at < entries.length) {
+          entries.splice(at, 0, entry);
+          if (entries.length > WORD_TOP_SIZE) {
+            entries.pop();
+            complete = false;
+          }
+        } else if (complete) {
+          // after the last entry: listed only while the row holds the whole range
+          if (entries.length < WORD_TOP_SIZE) entries.push(entry);
+          else complete = false;
+        }
+      }
+      if (entries.length === 0 && complete) rows.del(templateKeys.wordTop(word));
+      else rows.put(templateKeys.wordTop(word), { entries, complete } satisfies WordTop);
+    });
+  }
+}
+
+function putIndexes(rows: Rows, t: TemplateRow, tops: WordTopChanges): void {
   for (const w of searchWords(t)) {
     rows.put(templateKeys.byWord(w, t.name), null);
     rows.put(templateKeys.byWordDownloads(w, t), null);
+    tops.put(w, t);
   }
   for (const tag of t.tags) rows.put(templateKeys.byTag(tag, t.name), null);
   rows.put(templateKeys.byAuthor(t.author, t.name), null);
@@ -121,10 +192,11 @@ function putIndexes(rows: Rows, t: TemplateRow): void {
   rows.put(templateKeys.byRecent(t), null);
 }
 
-function delIndexes(rows: Rows, t: TemplateRow): void {
+function delIndexes(rows: Rows, t: TemplateRow, tops: WordTopChanges): void {
   for (const w of searchWords(t)) {
     rows.del(templateKeys.byWord(w, t.name));
     rows.del(templateKeys.byWordDownloads(w, t));
+    tops.del(w, t);
   }
   for (const tag of t.tags) rows.del(templateKeys.byTag(tag, t.name));
   rows.del(templateKeys.byAuthor(t.author, t.name));
@@ -206,7 +278,8 @@ const WORD_COUNT = templateKeys.wordCountPrefix('');
 export const templatesProjection = defineProjection({
   name: TEMPLATES,
   // 2: the word + downloads index (`wdl!`), per-word counts (`wn!`) and prefix word lists (`wp!`)
-  version: 2,
+  // 3: the first entries of each word's `wdl!` range in one row (`wtop!`)
+  version: 3,
   handles: ['template.published', 'template.downloaded', 'template.rated', 'template.deprecated'],
   async fold(event, rows) {
     const name = event.data.name;
@@ -256,10 +329,12 @@ export const templatesProjection = defineProjection({
           deprecated: null,
           latestDeprecated: null,
         };
-        if (row) delIndexes(rows, row);
+        const tops = new WordTopChanges();
+        if (row) delIndexes(rows, row, tops);
         else rows.put(templateKeys.count, ((await rows.get<number>(templateKeys.count)) ?? 0) + 1);
         rows.put(key, next);
-        putIndexes(rows, next);
+        putIndexes(rows, next, tops);
+        await tops.apply(rows);
         await countWords(rows, row, next);
         return;
       }
@@ -269,7 +344,13 @@ export const templatesProjection = defineProjection({
         const next = { ...row, downloads: row.downloads + 1 };
         rows.put(key, next);
         moveKey(rows, templateKeys.byDownloads, row, next);
-        for (const w of searchWords(row)) moveKey(rows, (t) => templateKeys.byWordDownloads(w, t), row, next);
+        const tops = new WordTopChanges();
+        for (const w of searchWords(row)) {
+          moveKey(rows, (t) => templateKeys.byWordDownloads(w, t), row, next);
+          tops.del(w, row);
+          tops.put(w, next);
+        }
+        await tops.apply(rows);
         return;
       }
       case 'template.rated': {

@@ -10,6 +10,7 @@ import {
   type TemplateRating,
   type TemplateRow,
   type TemplateVersionRow,
+  type WordTop,
 } from '../projections/templates.js';
 import { lastPart, ViewReader, type ViewSource } from './source.js';
 import { lazyRequire } from '../lib/lazy-require.js';
@@ -245,7 +246,14 @@ export class TemplateViews {
    */
   private async walkWordDownloads(driverWords: readonly string[], others: readonly string[], options: SearchTemplatesOptions, limit: number): Promise<TemplateRow[]> {
     const matches = matcher(others, options);
-    const streams = driverWords.map((w) => ({ prefix: templateKeys.wordDownloadsPrefix(w), buf: [] as string[], at: 0, after: undefined as string | undefined, done: false }));
+    // Each word's first entries come from its WordTop row (a point read); the range is read only past them.
+    const tops = await Promise.all(driverWords.map((w) => this.rows.get<WordTop>(templateKeys.wordTop(w))));
+    const streams = driverWords.map((w, i) => {
+      const prefix = templateKeys.wordDownloadsPrefix(w);
+      const top = tops[i] ?? { entries: [], complete: true };
+      const buf = top.entries.map(([downloads, name]) => templateKeys.byWordDownloads(w, { downloads, name }).slice(prefix.length));
+      return { prefix, buf, at: 0, after: buf.length > 0 ? prefix + buf[buf.length - 1] : undefined, done: top.complete };
+    });
     const seen = new Set<string>();
     const out: TemplateRow[] = [];
     let page = limit;
