@@ -67,14 +67,14 @@ export function recordBatches(db: Db): Recording {
   };
 }
 
-/** Write the recorded batches, one chained batch each, as the store's writer does. */
-export async function writeBatches(level: RawLevel, batches: readonly RecordedBatch[]): Promise<void> {
+/** Write the recorded batches, one chained batch each, as the store's writer does (`sync`: fsync each, as a store opened with sync does). */
+export async function writeBatches(level: RawLevel, batches: readonly RecordedBatch[], options: { sync?: boolean } = {}): Promise<void> {
   for (const ops of batches) {
     const batch = level.batch();
     for (const [key, value] of ops) {
       if (value === null) batch.del(key);
       else batch.put(key, value);
     }
-    await batch.write();
+    await batch.write(options.sync ? { sync: true } : {});
   }
 }
