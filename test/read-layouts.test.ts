@@ -300,6 +300,28 @@ test('word top rows past their size: a common word among 90 templates, downloads
   }
 });
 
+test('a word top row keeps its size when its last entry is downloaded without overtaking anyone', async () => {
+  const { store, cleanup } = await tempStore();
+  try {
+    const names = Array.from({ length: WORD_TOP_SIZE + 8 }, (_, i) => `grid-${String(i).padStart(2, '0')}`);
+    await store.append(names.map((n) => published(n, '1.0.0', 'grid')));
+    // downloads 2×(40 − i): distinct, two apart, so one download moves a template up without passing its neighbour
+    const dl = (n: string) => ({ stream: `template-${n}`, type: 'template.downloaded' as const, data: { name: n, version: '1.0.0' } });
+    await store.append(names.flatMap((n, i) => Array.from({ length: 2 * (names.length - i) }, () => dl(n))));
+    const last = names[WORD_TOP_SIZE - 1]!;
+    await store.append(dl(last));
+    const top = decode((await store.db.get(viewPrefix('templates') + 'wtop!grid'))!) as WordTop;
+    assert.is(top.entries.length, WORD_TOP_SIZE, 'still full');
+    assert.is(top.entries[WORD_TOP_SIZE - 1]![1], last);
+    assert.is(top.complete, false);
+    await checkWordTops(store, ['grid']);
+    const rows = (await Promise.all(names.map((n) => store.views.templates.get(n)))) as TemplateRow[];
+    assert.equal((await store.views.templates.search('grid', { sort: 'downloads', limit: 40 })).map((t) => t.name), bruteSearch(rows, 'grid', {}, 40));
+  } finally {
+    await cleanup();
+  }
+});
+
 // ---- analytics --------------------------------------------------------------------------------
 
 const measurements = fc.array(fc.tuple(fc.integer({ min: 0, max: 1500 }), fc.integer({ min: -50, max: 500 }), fc.boolean()), { minLength: 1, maxLength: 120 });

@@ -151,7 +151,9 @@ class WordTopChanges {
     words.forEach((word, i) => {
       const top = tops[i] ?? { entries: [], complete: true };
       const entries = [...top.entries];
-      let complete = top.complete;
+      // How far this row knows the range: all of it, or up to its last entry. A delete keeps that
+      // knowledge, so a download of the last entry (deleted, then put a little higher) stays listed.
+      let known: 'all' | [number, string] | undefined = top.complete ? 'all' : entries[entries.length - 1];
       for (const [op, downloads, name] of this.changes.get(word)!) {
         const entry: [number, string] = [downloads, name];
         let at = 0;
@@ -159,20 +161,16 @@ class WordTopChanges {
         const present = at < entries.length && topOrder(entries[at]!, entry) === 0;
         if (op === 'del') {
           if (present) entries.splice(at, 1);
-        } else if (present) {
-          // already listed (a key put twice)
-        } else if (at < entries.length) {
+        } else if (!present && (known === 'all' || (known !== undefined && topOrder(entry, known) <= 0))) {
           entries.splice(at, 0, entry);
           if (entries.length > WORD_TOP_SIZE) {
             entries.pop();
-            complete = false;
+            known = entries[entries.length - 1];
           }
-        } else if (complete) {
-          // after the last entry: listed only while the row holds the whole range
-          if (entries.length < WORD_TOP_SIZE) entries.push(entry);
-          else complete = false;
         }
+        // else: already listed, or past what the row knows of the range (not listed)
       }
+      const complete = known === 'all';
       if (entries.length === 0 && complete) rows.del(templateKeys.wordTop(word));
       else rows.put(templateKeys.wordTop(word), { entries, complete } satisfies WordTop);
     });
