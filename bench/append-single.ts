@@ -1,5 +1,7 @@
 /** One append with its view rows: non-durable (no fsync) and durable (fsync per commit). */
-import { openSqlite, rawPackr } from './lib/peers.js';
+import { join } from 'node:path';
+import { recordBatches, type RecordedBatch } from './lib/floor.js';
+import { openRawLevel, openSqlite, rawPackr, type RawLevel } from './lib/peers.js';
 import { latency } from './lib/measure.js';
 import type { BenchContext, Scenario } from './lib/context.js';
 
@@ -11,10 +13,22 @@ async function measure(ctx: BenchContext, durable: boolean): Promise<void> {
   const offset = durable ? 1_000_000 : 0;
 
   const store = await ctx.reopenStore({ sync: durable });
+  const recording = recordBatches(store.db);
   const storeFig = await latency(
     (i) => store.append({ stream: `workflow-${project(i).id}`, type: 'workflow.recorded', meta: { source: 'api' }, data: entry(offset + i) }),
     { iterations: n },
   );
+  recording.stop();
+  // The floor: each of those appends' own batch (its keys and bytes) written again, one by one, into
+  // an empty raw LevelDB with the same sync option — one append with no store code.
+  const floorLevel = await openRawLevel(join(ctx.dir, durable ? 'floor-durable' : 'floor-append'));
+  const batches = recording.batches;
+  const perBatch = batches.reduce((a, b) => a + b.length, 0) / Math.max(1, batches.length);
+  const floorFig = {
+    ...(await latency((i) => writeOne(floorLevel, batches[i % batches.length]!, durable), { iterations: Math.min(n, batches.length) })),
+    note: `the store's own batch of each append (${perBatch.toFixed(1)} keys), raw`,
+  };
+  await floorLevel.close();
   const sqlite = openSqlite(ctx.sqliteFile, durable);
   const ids = new Map<string, number>();
   const sqliteFig = await latency((i) => {
@@ -44,11 +58,20 @@ async function measure(ctx: BenchContext, durable: boolean): Promise<void> {
     size: ctx.size,
     kind: 'latency',
     unit: 'append',
-    figures: { store: storeFig, sqlite: sqliteFig, level: levelFig, ...(json ? { json } : {}) },
+    figures: { store: storeFig, floor: floorFig, sqlite: sqliteFig, level: levelFig, ...(json ? { json } : {}) },
     note: durable
       ? 'store: fsync per batch; SQLite WAL synchronous=FULL; raw: put {sync: true}'
       : 'store: workflow.recorded with its 3 view rows; SQLite WAL synchronous=NORMAL; raw: one put; JSON: rewrite the workflow file',
   });
+}
+
+function writeOne(level: RawLevel, ops: RecordedBatch, sync: boolean): Promise<void> {
+  const batch = level.batch();
+  for (const [key, value] of ops) {
+    if (value === null) batch.del(key);
+    else batch.put(key, value);
+  }
+  return batch.write(sync ? { sync: true } : {});
 }
 
 export const appendSingle: Scenario = {

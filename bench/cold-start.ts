@@ -34,6 +34,18 @@ export const coldStart: Scenario = {
         ]),
       { iterations: n, warmup: 1 },
     );
+    // The floor: a one-liner that opens the store's own LevelDB with classic-level and reads the
+    // same row `project show` reads (one get of the name row, msgpack unpack), printing it.
+    const floor = await latency(
+      () =>
+        spawnTimed([
+          '-e',
+          `const {ClassicLevel}=require('classic-level');const {unpack}=require('msgpackr');const db=new ClassicLevel(process.argv[1],{keyEncoding:'utf8',valueEncoding:'buffer'});db.open().then(()=>db.get('v!projects!name!'+process.argv[2])).then((b)=>{console.log(JSON.stringify(unpack(b)));return db.close()})`,
+          ctx.storeLocation,
+          name,
+        ]),
+      { iterations: n, warmup: 1 },
+    );
     const json = await latency(
       () => spawnTimed(['-e', `const r=JSON.parse(require('fs').readFileSync(process.argv[1],'utf8'));console.log(JSON.stringify(r.projects[process.argv[2]]))`, ctx.json.file, name]),
       { iterations: n, warmup: 1 },
@@ -44,8 +56,8 @@ export const coldStart: Scenario = {
       size: ctx.size,
       kind: 'latency',
       unit: 'process',
-      figures: { store: show, node, sqlite, json },
-      note: 'whole process: `pygubu-db project show <name> --json`; peers: a node one-liner doing the same lookup',
+      figures: { store: show, floor: { ...floor, note: 'node + classic-level: open the store, one get, unpack' }, node, sqlite, json },
+      note: 'whole process: `pygubu-db project show <name> --json`; floor and peers: a node one-liner doing the same lookup',
     });
     ctx.record({ scenario: 'cold start: stats', size: ctx.size, kind: 'latency', unit: 'process', figures: { store: stats, node } });
   },
