@@ -1,7 +1,7 @@
 /** One append with its view rows: non-durable (no fsync) and durable (fsync per commit). */
 import { join } from 'node:path';
-import { recordBatches, type RecordedBatch } from './lib/floor.js';
-import { openRawLevel, openSqlite, rawPackr, type RawLevel } from './lib/peers.js';
+import { recordBatches, writeBatch } from './lib/floor.js';
+import { openRawLevel, openSqlite, rawPackr } from './lib/peers.js';
 import { latency } from './lib/measure.js';
 import type { BenchContext, Scenario } from './lib/context.js';
 
@@ -25,7 +25,7 @@ async function measure(ctx: BenchContext, durable: boolean): Promise<void> {
   const batches = recording.batches;
   const perBatch = batches.reduce((a, b) => a + b.length, 0) / Math.max(1, batches.length);
   const floorFig = {
-    ...(await latency((i) => writeOne(floorLevel, batches[i % batches.length]!, durable), { iterations: Math.min(n, batches.length) })),
+    ...(await latency((i) => writeBatch(floorLevel, batches[i % batches.length]!, { sync: durable }), { iterations: Math.min(n, batches.length) })),
     note: `the store's own batch of each append (${perBatch.toFixed(1)} keys), raw`,
   };
   await floorLevel.close();
@@ -63,15 +63,6 @@ async function measure(ctx: BenchContext, durable: boolean): Promise<void> {
       ? 'store: fsync per batch; SQLite WAL synchronous=FULL; raw: put {sync: true}'
       : 'store: workflow.recorded with its 3 view rows; SQLite WAL synchronous=NORMAL; raw: one put; JSON: rewrite the workflow file',
   });
-}
-
-function writeOne(level: RawLevel, ops: RecordedBatch, sync: boolean): Promise<void> {
-  const batch = level.batch();
-  for (const [key, value] of ops) {
-    if (value === null) batch.del(key);
-    else batch.put(key, value);
-  }
-  return batch.write(sync ? { sync: true } : {});
 }
 
 export const appendSingle: Scenario = {

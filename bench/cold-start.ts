@@ -3,6 +3,8 @@ import { spawnSync } from 'node:child_process';
 import { sandboxEnv } from '../test/sandbox.js';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { viewPrefix } from '../src/log/keys.js';
+import { projectKeys } from '../src/projections/projects.js';
 import { latency } from './lib/measure.js';
 import type { Scenario } from './lib/context.js';
 
@@ -40,9 +42,9 @@ export const coldStart: Scenario = {
       () =>
         spawnTimed([
           '-e',
-          `const {ClassicLevel}=require('classic-level');const {unpack}=require('msgpackr');const db=new ClassicLevel(process.argv[1],{keyEncoding:'utf8',valueEncoding:'buffer'});db.open().then(()=>db.get('v!projects!name!'+process.argv[2])).then((b)=>{console.log(JSON.stringify(unpack(b)));return db.close()})`,
+          `const {ClassicLevel}=require('classic-level');const {unpack}=require('msgpackr');const db=new ClassicLevel(process.argv[1],{keyEncoding:'utf8',valueEncoding:'buffer'});db.open().then(()=>db.get(process.argv[2])).then((b)=>{console.log(JSON.stringify(unpack(b)));return db.close()})`,
           ctx.storeLocation,
-          name,
+          viewPrefix('projects') + projectKeys.byName(name),
         ]),
       { iterations: n, warmup: 1 },
     );

@@ -67,14 +67,17 @@ export function recordBatches(db: Db): Recording {
   };
 }
 
-/** Write the recorded batches, one chained batch each, as the store's writer does (`sync`: fsync each, as a store opened with sync does). */
-export async function writeBatches(level: RawLevel, batches: readonly RecordedBatch[], options: { sync?: boolean } = {}): Promise<void> {
-  for (const ops of batches) {
-    const batch = level.batch();
-    for (const [key, value] of ops) {
-      if (value === null) batch.del(key);
-      else batch.put(key, value);
-    }
-    await batch.write(options.sync ? { sync: true } : {});
+/** Write one recorded batch as one chained batch, as the store's writer does (`sync`: fsync it, as a store opened with sync does). */
+export function writeBatch(level: RawLevel, ops: RecordedBatch, options: { sync?: boolean } = {}): Promise<void> {
+  const batch = level.batch();
+  for (const [key, value] of ops) {
+    if (value === null) batch.del(key);
+    else batch.put(key, value);
   }
+  return batch.write(options.sync ? { sync: true } : {});
+}
+
+/** Write the recorded batches one after another (see writeBatch). */
+export async function writeBatches(level: RawLevel, batches: readonly RecordedBatch[], options: { sync?: boolean } = {}): Promise<void> {
+  for (const ops of batches) await writeBatch(level, ops, options);
 }

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { lstat, readdir, readFile, realpath, stat } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
+import { daysInMonth } from '../lib/calendar.js';
 import { StoreError } from '../errors.js';
 import type { EventDataMap } from '../generated/events.js';
 import type { EventMeta, NewEvent, StoredEvent } from '../log/envelope.js';
@@ -284,7 +285,6 @@ const mondayOf = (day: string): string => {
 const isMonday = (day: string): boolean => new Date(`${day}T00:00:00Z`).getUTCDay() === 1;
 
 const PLAIN_DAY = /^(\d{4})-(\d{2})-(\d{2})$/;
-const leap = (y: number): boolean => (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
 const pad2 = (n: number): string => (n < 10 ? `0${n}` : String(n));
 
 /**
@@ -304,8 +304,7 @@ export function daysFrom(from: string, to: string): string[] {
   let ys = m[1]!;
   for (let day = from; day <= to; ) {
     out.push(day);
-    const monthDays = mo === 2 ? (leap(y) ? 29 : 28) : mo === 4 || mo === 6 || mo === 9 || mo === 11 ? 30 : 31;
-    if (++d > monthDays) {
+    if (++d > daysInMonth(y, mo)) {
       d = 1;
       if (++mo > 12) {
         mo = 1;

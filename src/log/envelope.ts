@@ -1,4 +1,5 @@
 import type { EventDataMap, EventType } from '../generated/events.js';
+import { daysInMonth } from '../lib/calendar.js';
 
 export type { EventDataMap, EventType };
 export type EventSource = 'cli' | 'api' | 'import' | 'sync';
@@ -52,7 +53,6 @@ export interface NewEventOfAnyType {
 }
 
 const CANONICAL_AT = /^(\d{4})-(\d\d)-(\d\d)T([01]\d|2[0-3]):[0-5]\d:[0-5]\d\.\d{3}Z$/;
-const DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
 /**
  * Whether a string already is the envelope's form of a real time, so that normalising would give
@@ -65,9 +65,7 @@ function isCanonicalAt(value: string): boolean {
   const year = Number(m[1]);
   const month = Number(m[2]);
   const day = Number(m[3]);
-  if (month < 1 || month > 12 || day < 1) return false;
-  const leap = month === 2 && year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
-  return day <= DAYS[month - 1]! + (leap ? 1 : 0);
+  return month >= 1 && month <= 12 && day >= 1 && day <= daysInMonth(year, month);
 }
 
 /** Normalise any ISO-8601 time to the envelope's form (UTC, milliseconds); undefined if invalid. */

@@ -122,6 +122,9 @@ export interface WordTop {
   complete: boolean;
 }
 
+/** What an absent WordTop row means: a word no template has. */
+export const NO_WORD_TOP: WordTop = Object.freeze({ entries: [], complete: true });
+
 /** A search asks for 20 by default: room for that and for hidden (deprecated) templates among them. */
 export const WORD_TOP_SIZE = 32;
 
@@ -149,7 +152,7 @@ class WordTopChanges {
     const words = [...this.changes.keys()];
     const tops = await Promise.all(words.map((w) => rows.get<WordTop>(templateKeys.wordTop(w))));
     words.forEach((word, i) => {
-      const top = tops[i] ?? { entries: [], complete: true };
+      const top = tops[i] ?? NO_WORD_TOP;
       const entries = [...top.entries];
       // How far this row knows the range: all of it, or up to its last entry. A delete keeps that
       // knowledge, so a download of the last entry (deleted, then put a little higher) stays listed.

@@ -4,6 +4,7 @@ import { words } from '../lib/text.js';
 import {
   averageRating,
   byteOrder,
+  NO_WORD_TOP,
   TEMPLATES,
   templateKeys,
   type TemplateFile,
@@ -250,7 +251,7 @@ export class TemplateViews {
     const tops = await Promise.all(driverWords.map((w) => this.rows.get<WordTop>(templateKeys.wordTop(w))));
     const streams = driverWords.map((w, i) => {
       const prefix = templateKeys.wordDownloadsPrefix(w);
-      const top = tops[i] ?? { entries: [], complete: true };
+      const top = tops[i] ?? NO_WORD_TOP;
       const buf = top.entries.map(([downloads, name]) => templateKeys.byWordDownloads(w, { downloads, name }).slice(prefix.length));
       return { prefix, buf, at: 0, after: buf.length > 0 ? prefix + buf[buf.length - 1] : undefined, done: top.complete };
     });
