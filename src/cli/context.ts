@@ -5,6 +5,7 @@ import type { Argv } from 'yargs';
 import type { EventMeta, StoredEvent } from '../log/envelope.js';
 import { commandHost } from './host.js';
 import { storeLocation } from '../paths.js';
+import { currentStorageMode } from '../legacy/storage-mode.js';
 import type { AsOf } from '../projections/replay.js';
 import type { Views } from '../queries/index.js';
 import type { Store, OpenStoreOptions } from '../store.js';
@@ -72,7 +73,7 @@ export function createContext(argv: GlobalArgs): CommandContext {
       });
     }
     // A hybrid read may sync first, which writes: it cannot open the store read-only.
-    if (hybrid === 'read' && rest.readOnly && (await (await import('../legacy/config.js')).storageMode()) === 'hybrid') delete rest.readOnly;
+    if (hybrid === 'read' && rest.readOnly && (await currentStorageMode()) === 'hybrid') delete rest.readOnly;
     const { openStore } = await import('../store.js');
     // A command that may create the store and then fails (a refused migrate or load) leaves no
     // store directory behind: what it created is removed again while the log is still empty.
@@ -151,7 +152,7 @@ async function* poll(options: { fromSeq: number; signal: AbortSignal; intervalMs
  */
 async function inHybridMode<T>(store: Store, read: boolean, work: () => Promise<T>, out: Output): Promise<T> {
   // Not in hybrid mode (the default): the sync code is not even loaded (it is a fifth of a read's start).
-  if ((await (await import('../legacy/config.js')).storageMode()) !== 'hybrid') return work();
+  if ((await currentStorageMode()) !== 'hybrid') return work();
   const { hybridRead, hybridWrite } = await import('../legacy/hybrid.js');
   if (read) {
     const synced = await hybridRead(store, currentUser());

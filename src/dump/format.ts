@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
-import { Packr } from 'msgpackr';
 import { StoreError } from '../errors.js';
+import { decode, encode } from '../log/codec.js';
 
 /**
  * The dump file format (README "Backup and recovery"): a header record, one stored envelope per
@@ -12,6 +12,8 @@ import { StoreError } from '../errors.js';
  *            including its "\n".
  *   msgpack  length-delimited frames: a 4-byte big-endian length, then that many bytes of one
  *            standard msgpack value; the sha256 covers every event frame including its length.
+ *            Frames are encoded by the store's own codec (plain maps, no record extension), so
+ *            any msgpack decoder reads a dump.
  *
  * Backups are the same format with `pygubuai: "backup"` in the header.
  */
@@ -47,15 +49,13 @@ export interface DumpTrailer {
 export type Position = { line: number } | { offset: number };
 export const describePosition = (p: Position): string => ('line' in p ? `line ${p.line}` : `byte offset ${p.offset}`);
 
-// No record extension and plain maps, as in the store itself: any msgpack decoder reads a dump.
-const packr = new Packr({ useRecords: false, mapsAsObjects: true, variableMapSize: true });
 const NL = Buffer.from('\n');
 /** A frame longer than this is a corrupt length, not an event. */
 export const MAX_FRAME = 64 * 1024 * 1024;
 
 export function encodeRecord(encoding: DumpEncoding, value: unknown): Buffer {
   if (encoding === 'ndjson') return Buffer.from(`${JSON.stringify(value)}\n`);
-  return frameMsgpack(packr.pack(value));
+  return frameMsgpack(encode(value));
 }
 
 /** Frame an already-encoded msgpack value (the log's stored bytes are standard msgpack). */
@@ -161,7 +161,7 @@ async function* msgpackRecords(path: string): AsyncGenerator<RawRecord> {
       const bytes = buf.subarray(pos, pos + 4 + length);
       let value: unknown;
       try {
-        value = packr.unpack(bytes.subarray(4));
+        value = decode(bytes.subarray(4));
       } catch (cause) {
         throw dumpError('DUMP_CORRUPT', where, `not a valid msgpack value (${(cause as Error).message})`, cause);
       }

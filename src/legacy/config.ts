@@ -5,14 +5,9 @@ import { configPath, homeRegistryPath, userPath } from '../paths.js';
 import { writeFileAtomic } from '../lib/atomic-file.js';
 import { parseLegacyJson, readLegacyFile } from './parse.js';
 import { pythonJson } from './python-json.js';
+import { DEFAULT_STORAGE_MODE, STORAGE_MODES, type StorageMode } from './storage-mode.js';
 
-/**
- * Where the truth lives: `json` (the Python tool's files only; the store is not used by it),
- * `db` (the store; the default here), `hybrid` (the store, and every write also updates the JSON files).
- */
-export const STORAGE_MODES = ['json', 'db', 'hybrid'] as const;
-export type StorageMode = (typeof STORAGE_MODES)[number];
-export const DEFAULT_STORAGE_MODE: StorageMode = 'db';
+export { DEFAULT_STORAGE_MODE, STORAGE_MODES, type StorageMode };
 
 /** Keys this tool checks; any other key is stored as given and kept (the Python tool's keys too). */
 const CHECKED: Record<string, (v: unknown) => string | undefined> = {
