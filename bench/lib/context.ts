@@ -3,7 +3,7 @@ import type { BenchProject } from './dataset.js';
 import type { Figure } from './measure.js';
 import type { JsonRegistry, RawLevel, SqlitePeer } from './peers.js';
 
-export type Subject = 'store' | 'storeWarm' | 'json' | 'sqlite' | 'level' | 'floor' | 'node' | 'direct';
+export type Subject = 'store' | 'storeWarm' | 'json' | 'sqlite' | 'level' | 'floor' | 'node' | 'shell' | 'direct';
 
 export const SUBJECT_LABEL: Record<Subject, string> = {
   store: 'store',
@@ -13,6 +13,7 @@ export const SUBJECT_LABEL: Record<Subject, string> = {
   level: 'raw classic-level',
   floor: "floor: raw classic-level on the store's own keys",
   node: 'node -e 0',
+  shell: 'the CLI shell alone: `pygubu-db --version` (bin, yargs, no store)',
   direct: 'direct, no server (CLI --no-server / library in process)',
 };
 
