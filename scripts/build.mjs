@@ -5,6 +5,7 @@ import { readdir, readFile, writeFile, mkdir, chmod, rm, copyFile } from 'node:f
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execFileSync } from 'node:child_process';
+import { lazyPropertyRegexes } from './string-width-lazy.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const eventsDir = join(root, 'schemas', 'events');
@@ -110,32 +111,38 @@ async function buildTypes({ events }) {
 const BINS = ['pygubu-db', 'pygubu-template', 'pygubu-analytics'];
 
 /**
- * Bundle each bin (in place) so a command loads one file and a few shared chunks instead of
- * resolving hundreds of modules: cold start is mostly module loading. Native packages stay
- * external; lazily imported modules (ajv, validators, progress bars) become chunks loaded on use.
- * The library entry (dist/src/index.js) stays unbundled.
- */
-/**
  * yargs' help formatting (three copies of string-width: yargs', cliui's, wrap-ansi's) creates an
  * `Intl.Segmenter` when its module loads; the first one initialises ICU's segmentation data, a
  * large part of the bundled yargs' load time. Only help text measures strings, so the Segmenter is
  * made on first use instead. A string-width that still makes an Intl object at load stops the
  * build rather than silently losing this.
+ *
+ * yargs' own copy (string-width 8) also builds three Unicode-property regular expressions with the
+ * `v` flag at load (`\p{RGI_Emoji}` among them; esbuild turns them into `new RegExp` for node20):
+ * ~20 ms of every bin's start. They are only needed for text that is not printable ASCII, inside
+ * the grapheme loop, so they are made just before that loop runs, once.
  */
 const lazyIntlInStringWidth = {
   name: 'lazy-intl-in-string-width',
   setup(b) {
     b.onLoad({ filter: /[\\/]string-width[\\/]index\.js$/ }, async (args) => {
-      const code = (await readFile(args.path, 'utf8')).replace(
+      let code = (await readFile(args.path, 'utf8')).replace(
         'const segmenter = new Intl.Segmenter();',
         'let segmenter$;\nconst segmenter = { segment: (s) => (segmenter$ ??= new Intl.Segmenter()).segment(s) };',
       );
       if (/^(const|let|var) \w+ = new Intl\./m.test(code)) throw new Error(`${args.path}: an Intl object made at load that lazy-intl-in-string-width does not handle`);
+      code = lazyPropertyRegexes(code, args.path);
       return { contents: code, loader: 'js' };
     });
   },
 };
 
+/**
+ * Bundle each bin (in place) so a command loads one file and a few shared chunks instead of
+ * resolving hundreds of modules: cold start is mostly module loading. Native packages stay
+ * external; lazily imported modules (ajv, validators, progress bars) become chunks loaded on use.
+ * The library entry (dist/src/index.js) stays unbundled.
+ */
 async function bundleBins() {
   const { build } = await import('esbuild');
   const binDir = join(root, 'dist', 'src', 'bin');
