@@ -24,6 +24,7 @@ import { replay } from './replay.js';
 import { scanLargeProject } from './scan-large-project.js';
 import { searchWord } from './search-word.js';
 import { serverCli } from './server-cli.js';
+import { sqlitePeerLoads } from './sqlite-peer.js';
 import { serverRequests } from './server-requests.js';
 import { serverSubscribe } from './server-subscribe.js';
 import { templateSearch } from './template-search.js';
@@ -193,6 +194,11 @@ export function targetsTable(targets: readonly TargetResult[]): string {
 
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
+  // Every size builds the SQLite peer; say how to get it instead of failing with a stack trace.
+  if (!sqlitePeerLoads()) {
+    process.stderr.write('bench: the SQLite peer (better-sqlite3) does not load here; `npm run bench` installs it, or run `npm run bench:sqlite` once before `node dist/bench/run.js`\n');
+    process.exit(2);
+  }
   const started = new Date();
   const results: ScenarioResult[] = [];
   const info = machine();
