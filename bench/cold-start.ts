@@ -5,7 +5,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { viewPrefix } from '../src/log/keys.js';
 import { projectKeys } from '../src/projections/projects.js';
-import { latency } from './lib/measure.js';
+import { latencyInterleaved } from './lib/measure.js';
 import type { Scenario } from './lib/context.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -23,36 +23,35 @@ export const coldStart: Scenario = {
     const n = ctx.iters(15, 3);
     const name = ctx.data[Math.floor(ctx.data.length / 2)]!.name;
     await ctx.closeStore(); // the bins take the store's lock
-    const node = await latency(() => spawnTimed(['-e', '0']), { iterations: n, warmup: 1 });
-    // The CLI shell with no store work: the bin, its command descriptors and yargs parsing one flag.
-    // What `project show` costs beyond this and beyond the floor below is the store's own start.
-    const shell = await latency(() => spawnTimed([BIN, '--version']), { iterations: n, warmup: 1 });
-    const show = await latency(() => spawnTimed([BIN, 'project', 'show', name, '--store', ctx.storeLocation, '--json']), { iterations: n, warmup: 1 });
-    const stats = await latency(() => spawnTimed([BIN, 'stats', '--store', ctx.storeLocation, '--json']), { iterations: n, warmup: 1 });
-    const sqlite = await latency(
-      () =>
-        spawnTimed([
-          '-e',
-          `const D=require('better-sqlite3');const d=new D(process.argv[1],{readonly:true});const p=d.prepare('SELECT * FROM projects WHERE name=?').get(process.argv[2]);p.tags=d.prepare('SELECT tag FROM project_tags WHERE project_id=?').pluck().all(p.id);console.log(JSON.stringify(p))`,
-          ctx.sqliteFile,
-          name,
-        ]),
-      { iterations: n, warmup: 1 },
-    );
-    // The floor: a one-liner that opens the store's own LevelDB with classic-level and reads the
-    // same row `project show` reads (one get of the name row, msgpack unpack), printing it.
-    const floor = await latency(
-      () =>
-        spawnTimed([
-          '-e',
-          `const {ClassicLevel}=require('classic-level');const {unpack}=require('msgpackr');const db=new ClassicLevel(process.argv[1],{keyEncoding:'utf8',valueEncoding:'buffer'});db.open().then(()=>db.get(process.argv[2])).then((b)=>{console.log(JSON.stringify(unpack(b)));return db.close()})`,
-          ctx.storeLocation,
-          viewPrefix('projects') + projectKeys.byName(name),
-        ]),
-      { iterations: n, warmup: 1 },
-    );
-    const json = await latency(
-      () => spawnTimed(['-e', `const r=JSON.parse(require('fs').readFileSync(process.argv[1],'utf8'));console.log(JSON.stringify(r.projects[process.argv[2]]))`, ctx.json.file, name]),
+    const storeArgs = ['--store', ctx.storeLocation, '--json'];
+    // Every subject once per round, in rotating order (see latencyInterleaved): the ratios to
+    // `node -e 0` are the figures, so they are measured side by side.
+    const { node, shell, show, stats, sqlite, floor, json } = await latencyInterleaved(
+      {
+        node: () => spawnTimed(['-e', '0']),
+        // The CLI shell with no store work: the bin, its command descriptors and yargs parsing one
+        // flag. What `project show` costs beyond this and beyond the floor is the store's own start.
+        shell: () => spawnTimed([BIN, '--version']),
+        show: () => spawnTimed([BIN, 'project', 'show', name, ...storeArgs]),
+        stats: () => spawnTimed([BIN, 'stats', ...storeArgs]),
+        sqlite: () =>
+          spawnTimed([
+            '-e',
+            `const D=require('better-sqlite3');const d=new D(process.argv[1],{readonly:true});const p=d.prepare('SELECT * FROM projects WHERE name=?').get(process.argv[2]);p.tags=d.prepare('SELECT tag FROM project_tags WHERE project_id=?').pluck().all(p.id);console.log(JSON.stringify(p))`,
+            ctx.sqliteFile,
+            name,
+          ]),
+        // The floor: a one-liner that opens the store's own LevelDB with classic-level and reads the
+        // same row `project show` reads (one get of the name row, msgpack unpack), printing it.
+        floor: () =>
+          spawnTimed([
+            '-e',
+            `const {ClassicLevel}=require('classic-level');const {unpack}=require('msgpackr');const db=new ClassicLevel(process.argv[1],{keyEncoding:'utf8',valueEncoding:'buffer'});db.open().then(()=>db.get(process.argv[2])).then((b)=>{console.log(JSON.stringify(unpack(b)));return db.close()})`,
+            ctx.storeLocation,
+            viewPrefix('projects') + projectKeys.byName(name),
+          ]),
+        json: () => spawnTimed(['-e', `const r=JSON.parse(require('fs').readFileSync(process.argv[1],'utf8'));console.log(JSON.stringify(r.projects[process.argv[2]]))`, ctx.json.file, name]),
+      },
       { iterations: n, warmup: 1 },
     );
     await ctx.reopenStore({});
@@ -62,7 +61,7 @@ export const coldStart: Scenario = {
       kind: 'latency',
       unit: 'process',
       figures: { store: show, floor: { ...floor, note: 'node + classic-level: open the store, one get, unpack' }, shell, node, sqlite, json },
-      note: 'whole process: `pygubu-db project show <name> --json`; floor and peers: a node one-liner doing the same lookup',
+      note: 'whole process: `pygubu-db project show <name> --json`; floor and peers: a node one-liner doing the same lookup; all subjects interleaved, one of each per round',
     });
     ctx.record({ scenario: 'cold start: stats', size: ctx.size, kind: 'latency', unit: 'process', figures: { store: stats, node } });
   },

@@ -46,6 +46,33 @@ export async function latency(op: (i: number) => unknown, options: LatencyOption
   return { p50: quantile(times, 0.5), p99: quantile(times, 0.99), ops: (times.length / total) * 1000, n: times.length };
 }
 
+/**
+ * Time several operations side by side: each round calls every one once, starting one further along
+ * the list each round, so a slow spell of a shared machine falls on all of them alike. For whole
+ * processes compared by ratio (cold start), where timing each in a block of its own let a cheap
+ * `node -e 0` run warm and fast while the heavier commands paid for the machine's page-cache churn.
+ */
+export async function latencyInterleaved<K extends string>(ops: Record<K, () => unknown>, options: { iterations: number; warmup?: number }): Promise<Record<K, Figure>> {
+  const keys = Object.keys(ops) as K[];
+  const times = new Map<K, number[]>(keys.map((k) => [k, []]));
+  const warmup = options.warmup ?? 1;
+  for (let round = 0; round < warmup + options.iterations; round++) {
+    for (let j = 0; j < keys.length; j++) {
+      const key = keys[(round + j) % keys.length]!;
+      const t0 = performance.now();
+      await ops[key]();
+      if (round >= warmup) times.get(key)!.push(performance.now() - t0);
+    }
+  }
+  const figures = {} as Record<K, Figure>;
+  for (const key of keys) {
+    const t = times.get(key)!.sort((a, b) => a - b);
+    const total = t.reduce((a, b) => a + b, 0);
+    figures[key] = { p50: quantile(t, 0.5), p99: quantile(t, 0.99), ops: (t.length / total) * 1000, n: t.length };
+  }
+  return figures;
+}
+
 /** Throughput of one job that processes `count` items: items per second; latency fields unset. */
 export async function throughput(count: number, job: () => Promise<unknown> | unknown, note?: string): Promise<Figure> {
   const t0 = performance.now();
