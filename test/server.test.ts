@@ -26,6 +26,13 @@ test('serve: a 0600 socket, descriptor and token beside the store; status, token
     const newer = await http(s.descriptor.socket, 'GET', '/v1/handshake?api=99');
     assert.is(newer.status, 400);
     assert.is(newer.json.error.code, 'SERVER_TOO_OLD');
+    // a 4,000-character name gets past the router's parameter limit to the route's own validation;
+    // and the server started without a deprecation warning on its stderr
+    const long = await http(s.descriptor.socket, 'GET', `/v1/projects/${'n'.repeat(4000)}`);
+    assert.is(long.status, 400, long.text);
+    assert.is(long.json.error.code, 'VALIDATION_FAILED');
+    assert.match(long.json.error.message, /params\/name/);
+    assert.not.match(s.stderr(), /Warning|FSTDEP/);
 
     const second = await db(dir, ['serve']);
     assert.is(second.code, 1);

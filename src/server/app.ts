@@ -63,7 +63,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false } },
     return503OnClosing: true,
     // names from the legacy registry can be up to 4 KiB: let them reach the route's own validation
-    maxParamLength: 16_384,
+    // (under routerOptions: fastify 5 warns FSTDEP022 at every start for the top-level option)
+    routerOptions: { maxParamLength: 16_384 },
     // what the router or Node's parser refuses before a route runs still answers {error:{code}}
     frameworkErrors: (err, _req, reply) => {
       const { body } = errorReply(new StoreError('BAD_REQUEST', `the request cannot be routed: ${err.message}`, { hint: 'check the URL and its percent-encoding' }));
