@@ -6,13 +6,12 @@ import { sandboxEnv } from '../test/sandbox.js';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { BIN, ROOT } from './lib/paths.js';
 import { addDays, scanProjects, trend } from '../src/domain/analytics.js';
 import { openStore, type NewEvent } from '../src/index.js';
 import { prefixRange, viewPrefix } from '../src/log/keys.js';
 import { analyticsKeys, metricStream } from '../src/projections/analytics.js';
 
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const arg = (name: string, fallback: number): number => {
   const i = process.argv.indexOf(`--${name}`);
   return i >= 0 ? Number(process.argv[i + 1]) : fallback;
@@ -113,7 +112,7 @@ async function benchTrends(base: string) {
     await store.compact();
     const onDisk = await store.db.approximateSize(range.gte, range.lt);
     await store.close();
-    const bin = join(ROOT, 'dist', 'src', 'bin', 'pygubu-analytics.js');
+    const bin = BIN('pygubu-analytics');
     const wholeProcess: number[] = [];
     for (let i = 0; i < 7; i++) {
       const t0 = performance.now();

@@ -1,15 +1,13 @@
 /** Whole-process cold start of read commands, against `node -e 0` and equivalent one-shot scripts. */
 import { spawnSync } from 'node:child_process';
 import { sandboxEnv } from '../test/sandbox.js';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { BIN, ROOT } from './lib/paths.js';
 import { viewPrefix } from '../src/log/keys.js';
 import { projectKeys } from '../src/projections/projects.js';
 import { latencyInterleaved } from './lib/measure.js';
 import type { Scenario } from './lib/context.js';
 
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const BIN = join(ROOT, 'dist', 'src', 'bin', 'pygubu-db.js');
+const DB = BIN('pygubu-db');
 
 function spawnTimed(args: string[], env: NodeJS.ProcessEnv = sandboxEnv()): void {
   const r = spawnSync(process.execPath, args, { cwd: ROOT, env, encoding: 'utf8' });
@@ -31,9 +29,9 @@ export const coldStart: Scenario = {
         node: () => spawnTimed(['-e', '0']),
         // The CLI shell with no store work: the bin, its command descriptors and yargs parsing one
         // flag. What `project show` costs beyond this and beyond the floor is the store's own start.
-        shell: () => spawnTimed([BIN, '--version']),
-        show: () => spawnTimed([BIN, 'project', 'show', name, ...storeArgs]),
-        stats: () => spawnTimed([BIN, 'stats', ...storeArgs]),
+        shell: () => spawnTimed([DB, '--version']),
+        show: () => spawnTimed([DB, 'project', 'show', name, ...storeArgs]),
+        stats: () => spawnTimed([DB, 'stats', ...storeArgs]),
         sqlite: () =>
           spawnTimed([
             '-e',

@@ -1,15 +1,14 @@
 /** A CLI read as a whole process: through a warm `pygubu-db serve`, opening the store itself, and `node -e 0`. */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { BIN, ROOT } from './lib/paths.js';
 import type { Scenario } from './lib/context.js';
 import { latency } from './lib/measure.js';
 import { withServer } from './lib/server-bench.js';
 import { ServerProcess } from './lib/server-process.js';
 
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const BIN = join(ROOT, 'dist', 'src', 'bin', 'pygubu-db.js');
+const DB = BIN('pygubu-db');
 
 export const serverCli: Scenario = {
   name: 'server: cli read',
@@ -25,7 +24,7 @@ export const serverCli: Scenario = {
       if (r.status !== 0) throw new Error(`${args.join(' ')} exited ${r.status}: ${r.stderr}`);
       return r.stdout;
     };
-    const show = [BIN, 'project', 'show', name, '--store', ctx.storeLocation, '--json'];
+    const show = [DB, 'project', 'show', name, '--store', ctx.storeLocation, '--json'];
     await ctx.closeStore();
     const direct = await latency(() => spawnTimed([...show, '--no-server']), { iterations: n, warmup: 1 });
     const directOut = spawnTimed([...show, '--no-server']);

@@ -4,7 +4,7 @@ import { mkdir, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { json, ROOT, run, tempDir } from './helpers.js';
+import { BIN, json, ROOT, run, tempDir } from './helpers.js';
 
 async function setup() {
   const { dir, cleanup } = await tempDir('pygubuai-cli-');
@@ -171,7 +171,7 @@ test('log --follow prints new events as JSON lines and never holds the lock betw
   try {
     await db('project', 'add', app);
     const { spawn } = await import('node:child_process');
-    const follower = spawn(process.execPath, [join(ROOT, 'dist', 'src', 'bin', 'pygubu-db.js'), '--store', store, 'log', '--follow', '--json', '--interval', '100'], {
+    const follower = spawn(process.execPath, [BIN('pygubu-db'), '--store', store, 'log', '--follow', '--json', '--interval', '100'], {
       env: sandboxEnv({ HOME: dir }),
     });
     let out = '';
@@ -203,7 +203,7 @@ test('a reader that closes the pipe early (| head -1) ends the command without a
     const p = await s.projects.register({ name: 'p', path: '/p' });
     await s.append(many.map((i) => ({ stream: `workflow-${p.id}`, type: 'workflow.recorded' as const, data: { timestamp: '2025-01-01T00:00:00Z', action: `a${i}`, description: 'x'.repeat(200) } })));
     await s.close();
-    const r = spawnSync('bash', ['-c', `"${process.execPath}" "${join(ROOT, 'dist', 'src', 'bin', 'pygubu-db.js')}" --store "${store}" log --json | head -c 100 >/dev/null; echo "status=\${PIPESTATUS[0]}"`], {
+    const r = spawnSync('bash', ['-c', `"${process.execPath}" "${BIN('pygubu-db')}" --store "${store}" log --json | head -c 100 >/dev/null; echo "status=\${PIPESTATUS[0]}"`], {
       encoding: 'utf8',
       env: sandboxEnv({ HOME: dir }),
     });

@@ -2,12 +2,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { BIN, ROOT } from './paths.js';
 
-/** The package root (this file runs from dist/bench/lib). */
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
-const BIN = (name: string) => join(ROOT, 'dist', 'src', 'bin', `${name}.js`);
 
 /** One HTTP exchange over a Unix socket, the body read whole (a stream is cut after its headers). */
 export interface HttpAnswer {
