@@ -118,6 +118,11 @@ for (const [name, factory] of Object.entries(factories)) {
     assert.is((await api.templates.resolve('card', '^1.0.0')).version, '1.1.0');
     assert.is(await code(api.templates.resolve('card', '^2')), 'TEMPLATE_NOT_FOUND');
     assert.equal((await api.templates.files('card', '1.0.0')).map((f) => f.path), ['card.ui']);
+    const dl = await api.templates.download('card', '~1.0.0');
+    assert.is(dl.version.version, '1.0.0');
+    assert.equal(dl.files.map((f) => [f.path, f.sha256]), dl.version.files.map((f) => [f.path, f.sha256]));
+    assert.is((await api.templates.download('card')).version.version, '1.1.0');
+    assert.is(await code(api.templates.download('card', '^2')), 'TEMPLATE_NOT_FOUND');
     const rated = await api.templates.rate({ name: 'card', user: 'ann', stars: 4, review: 'nice' });
     assert.is(rated.rating.stars, 4);
     assert.is(await code(api.templates.rate({ name: 'card', user: 'ann', stars: 9 })), 'TEMPLATE_RATING_INVALID');

@@ -76,6 +76,8 @@ export interface TemplatesApi {
   /** The newest version matching a semver range (TEMPLATE_NOT_FOUND when none). */
   resolve(name: string, range?: string): Promise<TemplateVersionRow>;
   files(name: string, version: string): Promise<TemplateFile[]>;
+  /** The newest version matching a range and its files, together: one request through a server (an install's download). */
+  download(name: string, range?: string): Promise<{ version: TemplateVersionRow; files: TemplateFile[] }>;
   publish(input: PublishTemplateInput): Promise<PublishResult>;
   rate(input: RateTemplateInput): Promise<{ rated: boolean; template: TemplateRow; rating: TemplateRating }>;
   deprecate(input: DeprecateTemplateInput): Promise<{ deprecated: boolean; template: TemplateRow; version: TemplateVersionRow | null }>;

@@ -195,6 +195,7 @@ export async function connectStore(options: ConnectOptions = {}): Promise<Remote
       reviews: (name, o = {}) => call<{ reviews: never }>('GET', `${t(name)}/reviews`, undefined, o).then(pick('reviews')),
       resolve: (name, range) => call<{ version: never }>('GET', `${t(name)}/files`, undefined, { range }).then(pick('version')),
       files: (name, version) => call<{ files: never }>('GET', `${t(name)}/files`, undefined, { range: version }).then(pick('files')),
+      download: (name, range) => call<{ version: never; files: never }>('GET', `${t(name)}/files`, undefined, { range }),
       publish: ({ files, ...input }) =>
         // bytes that are not UTF-8 are refused here, as a local publish refuses them, not replaced on the way
         call('POST', '/templates', { ...input, files: files.map((f) => ({ path: f.path, content: templateText(f.path, f.content) })) }),

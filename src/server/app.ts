@@ -442,10 +442,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   }, async (req) => {
     const { name } = req.params as { name: string };
     const { range } = req.query as { range?: string };
-    return use(async (api) => {
-      const version = await api.templates.resolve(name, range);
-      return { version, files: await api.templates.files(name, version.version) };
-    });
+    return use((api) => api.templates.download(name, range));
   });
   app.post('/v1/templates/:name/install', {
     schema: {

@@ -142,8 +142,9 @@ export function remoteMarket(url: string): Market {
       const { checkDownloadedFiles, writeTemplateFiles } = await import('../../domain/template-files.js');
       const { name, range } = parseTemplateSpec(spec);
       return withApi(async (a) => {
-        const version = await a.templates.resolve(name, range);
-        const files = checkDownloadedFiles(version, await a.templates.files(name, version.version));
+        // one request: the version (with its files' hashes) and the files it names
+        const { version, files: downloaded } = await a.templates.download(name, range);
+        const files = checkDownloadedFiles(version, downloaded);
         const out = await writeTemplateFiles(dest, name, files, { force });
         const counted = await a.templates.countDownload(name, version.version);
         return { template: counted.template, version: counted.version, ...out, deprecated: counted.version.deprecated ?? counted.template.deprecated };
