@@ -68,6 +68,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     // what the router or Node's parser refuses before a route runs still answers {error:{code}}
     frameworkErrors: (err, _req, reply) => {
       const { body } = errorReply(new StoreError('BAD_REQUEST', `the request cannot be routed: ${err.message}`, { hint: 'check the URL and its percent-encoding' }));
+      // fastify types this hook generic over every route's reply schema, so code(400) and send(body)
+      // do not type-check against it; the reply is an ordinary one at run time
       void (reply as unknown as { code(n: number): { send(b: unknown): unknown } }).code(400).send(body);
     },
     clientErrorHandler: (err, socket) => {
