@@ -42,10 +42,7 @@ export function storeApi(store: Store): StoreApi {
       reviews: async (name, options) => (await v.templates.require(name), v.templates.reviews(name, options)),
       resolve: (name, range) => v.templates.resolve(name, range),
       files: (name, version) => v.templates.files(name, version),
-      download: async (name, range) => {
-        const version = await v.templates.resolve(name, range);
-        return { version, files: await v.templates.files(name, version.version) };
-      },
+      download: (name, range) => v.templates.download(name, range),
       publish: (input) => store.templates.publish(input),
       rate: (input) => store.templates.rate(input),
       deprecate: (input) => store.templates.deprecate(input),

@@ -55,8 +55,7 @@ export function templateMarketplace(store: Store) {
      */
     install: async (input: InstallTemplateInput): Promise<InstallResult> => {
       const { name, range } = parseTemplateSpec(input.spec);
-      const version = await store.views.templates.resolve(name, range);
-      const files = await store.views.templates.files(name, version.version);
+      const { version, files } = await store.views.templates.download(name, range);
       const out = await writeTemplateFiles(input.dest, name, files, { force: input.force ?? false });
       const counted = await store.transact((tx, v) => recordDownload(tx, v, name, version.version, input));
       const template = await store.views.templates.require(name);

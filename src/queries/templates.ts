@@ -105,6 +105,12 @@ export class TemplateViews {
     return files;
   }
 
+  /** The version `install` picks for `range` (see resolve) and its files: what an install writes. */
+  async download(name: string, range?: string): Promise<{ version: TemplateVersionRow; files: TemplateFile[] }> {
+    const version = await this.resolve(name, range);
+    return { version, files: await this.files(name, version.version) };
+  }
+
   /**
    * The version `install` picks: the highest one matching `range` (any version when none),
    * preferring versions that are not deprecated.

@@ -265,8 +265,7 @@ export async function dashboard(app: FastifyInstance, options: DashboardOptions)
     page(req, reply, 'templates', TEMPLATE_WATCH, async (views) => {
       const { name } = req.params as { name: string };
       const template = await views.templates.require(name);
-      const [versions, reviews, shown] = await Promise.all([views.templates.versions(name), views.templates.reviews(name, { limit: 100 }), views.templates.resolve(name)]);
-      const files = await views.templates.files(name, shown.version);
+      const [versions, reviews, { version: shown, files }] = await Promise.all([views.templates.versions(name), views.templates.reviews(name, { limit: 100 }), views.templates.download(name)]);
       return { title: template.name, main: templatePage({ template, versions, reviews, shown, files }) };
     }),
   );
