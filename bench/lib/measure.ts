@@ -26,6 +26,9 @@ export const quantile = (sorted: readonly number[], q: number): number => {
   return sorted[i]!;
 };
 
+/** A latency figure from the sorted times of the calls and the wall time they took together. */
+const latencyFigure = (sorted: readonly number[], totalMs: number): Figure => ({ p50: quantile(sorted, 0.5), p99: quantile(sorted, 0.99), ops: (sorted.length / totalMs) * 1000, n: sorted.length });
+
 /** Time `op(i)` one call at a time; p50/p99 of the calls, ops/s over the whole timed loop. */
 export async function latency(op: (i: number) => unknown, options: LatencyOptions): Promise<Figure> {
   const warmup = options.warmup ?? Math.min(50, Math.ceil(options.iterations / 10));
@@ -43,34 +46,35 @@ export async function latency(op: (i: number) => unknown, options: LatencyOption
   }
   const total = performance.now() - started;
   times.sort((a, b) => a - b);
-  return { p50: quantile(times, 0.5), p99: quantile(times, 0.99), ops: (times.length / total) * 1000, n: times.length };
+  return latencyFigure(times, total);
 }
 
 /**
  * Time several operations side by side: each round calls every one once, starting one further along
- * the list each round, so a slow spell of a shared machine falls on all of them alike. For whole
- * processes compared by ratio (cold start), where timing each in a block of its own let a cheap
- * `node -e 0` run warm and fast while the heavier commands paid for the machine's page-cache churn.
+ * the list each round, so a slow spell of a shared machine falls on all of them alike. Returns each
+ * operation's call times, sorted. For whole processes compared by ratio (cold start): timed each in
+ * a block of its own, a cheap `node -e 0` and the heavier commands met different spells.
  */
-export async function latencyInterleaved<K extends string>(ops: Record<K, () => unknown>, options: { iterations: number; warmup?: number }): Promise<Record<K, Figure>> {
+export async function timeInterleaved<K extends string>(ops: Record<K, () => unknown>, options: { iterations: number; warmup?: number }): Promise<Record<K, number[]>> {
   const keys = Object.keys(ops) as K[];
-  const times = new Map<K, number[]>(keys.map((k) => [k, []]));
+  const times = Object.fromEntries(keys.map((k) => [k, [] as number[]])) as Record<K, number[]>;
   const warmup = options.warmup ?? 1;
   for (let round = 0; round < warmup + options.iterations; round++) {
     for (let j = 0; j < keys.length; j++) {
       const key = keys[(round + j) % keys.length]!;
       const t0 = performance.now();
       await ops[key]();
-      if (round >= warmup) times.get(key)!.push(performance.now() - t0);
+      if (round >= warmup) times[key].push(performance.now() - t0);
     }
   }
-  const figures = {} as Record<K, Figure>;
-  for (const key of keys) {
-    const t = times.get(key)!.sort((a, b) => a - b);
-    const total = t.reduce((a, b) => a + b, 0);
-    figures[key] = { p50: quantile(t, 0.5), p99: quantile(t, 0.99), ops: (t.length / total) * 1000, n: t.length };
-  }
-  return figures;
+  for (const key of keys) times[key].sort((a, b) => a - b);
+  return times;
+}
+
+/** timeInterleaved, as one latency figure per operation (ops/s over that operation's own calls). */
+export async function latencyInterleaved<K extends string>(ops: Record<K, () => unknown>, options: { iterations: number; warmup?: number }): Promise<Record<K, Figure>> {
+  const times = await timeInterleaved(ops, options);
+  return Object.fromEntries(Object.entries<number[]>(times).map(([k, t]) => [k, latencyFigure(t, t.reduce((a, b) => a + b, 0))])) as Record<K, Figure>;
 }
 
 /** Throughput of one job that processes `count` items: items per second; latency fields unset. */
