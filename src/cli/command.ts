@@ -4,6 +4,12 @@ import { createContext, type CommandContext, type GlobalArgs } from './context.j
 import { UsageError } from './output.js';
 
 /**
+ * @internal test/fast-args.test.ts sets `capture` to receive a command's parsed arguments instead
+ * of running it, so the two parsers' results can be compared without touching a store.
+ */
+export const parsedArguments: { capture?: ((argv: Record<string, unknown>) => void) | undefined } = {};
+
+/**
  * One CLI command: its yargs spec, and a `run` that gets parsed arguments and a context.
  * Errors thrown by `run` become one `error: … (CODE)` line and exit code 1 (2 for usage errors).
  */
@@ -18,6 +24,10 @@ export function command<A = object>(spec: {
     describe: spec.describe,
     builder: (spec.builder ?? ((y: Argv<GlobalArgs>) => y)) as never,
     handler: async (argv) => {
+      if (parsedArguments.capture) {
+        parsedArguments.capture(argv as Record<string, unknown>);
+        return;
+      }
       const ctx = createContext(argv as unknown as GlobalArgs);
       try {
         await spec.run(argv as never, ctx);
@@ -37,9 +47,9 @@ export function command<A = object>(spec: {
 }
 
 /**
- * What a bin's --help lists for one top-level command, and where its module is. yargs sees only
- * this descriptor (no builder work, no imports) until the command runs or its `--help` is asked for:
- * then `load` imports the module and its builder and handler take over. `command` and `describe`
+ * What a bin's --help lists for one top-level command, and where its module is. The parsers see
+ * only this descriptor (no builder work, no imports) until the command runs or its `--help` is
+ * asked for: then `load` imports the module and its builder and handler take over. `command` and `describe`
  * must match the loaded module's (test/cli-conventions.test.ts checks every descriptor).
  */
 export interface CommandEntry {

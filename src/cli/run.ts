@@ -1,22 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import yargs from 'yargs';
-import { hideBin } from 'yargs/helpers';
-import { Output, UsageError } from './output.js';
-import { setExitCode } from './host.js';
-
 import type { BinSpec } from './bins.js';
-import { lazyCommand } from './command.js';
-
-/** A usage error already printed: parsing stops there. */
-class UsageHandled extends Error {}
-
-/**
- * yargs takes a lone `-` for an option, not a value (`--out -` fails with "Unknown argument: -"),
- * so every lone `-` is swapped for this token before parsing and back in the parsed arguments.
- */
-export const DASH = '\u0000-';
+import { fastParse } from './fast-args.js';
+import { Output, UsageError } from './output.js';
 
 /** The version in this package's own package.json (not the one nearest the current directory). */
 export function packageVersion(): string {
@@ -34,37 +21,9 @@ export function packageVersion(): string {
   }
 }
 
-/** Turn the parsed `DASH` tokens back into `-`. */
-export function undash<T extends Record<string, unknown>>(argv: T): T {
-  for (const [k, v] of Object.entries(argv)) {
-    if (v === DASH) (argv as Record<string, unknown>)[k] = '-';
-    else if (Array.isArray(v)) (argv as Record<string, unknown>)[k] = v.map((x) => (x === DASH ? '-' : x));
-  }
-  return argv;
-}
-
-/** A yargs failure as one line: what is wrong, in which command, and where its --help is. */
-export function usageMessage(scriptName: string, message: string, usage: string | undefined): string {
-  const cmd = (usage ?? '$0').split('\n')[0]!.replace(/^\$0/, scriptName);
-  const words = cmd.split(' ');
-  const path = words.filter((w) => /^[a-z][\w-]*$/.test(w)).join(' ') || scriptName;
-  const required = words.filter((w) => /^<[^>]+>$/.test(w));
-  const help = `see \`${path} --help\``;
-  const text = message.replaceAll(DASH, '-');
-  const few = /^Not enough non-option arguments: got (\d+)/.exec(text);
-  if (few) {
-    const missing = required.slice(Number(few[1]));
-    if (missing.length > 0) return `\`${path}\` needs ${missing.join(' ')}; ${help}`;
-    return `\`${path}\` needs a subcommand; ${help}`;
-  }
-  const req = /^Missing required arguments?: (.+)$/.exec(text);
-  if (req) return `\`${path}\` needs ${(req[1] ?? '').split(', ').map((a) => (required.includes(`<${a}>`) ? `<${a}>` : `--${a}`)).join(' ')}; ${help}`;
-  return `${path}: ${text.replace(/\n+/g, '; ')}; ${help}`;
-}
-
 /** A bin: parse, dispatch to one command module, exit. Usage errors exit 2, Ctrl-C 130. */
 export async function runCli(spec: BinSpec): Promise<void> {
-  const raw = hideBin(process.argv);
+  const raw = process.argv.slice(2);
   const early = earlyOutput(raw);
   // A reader that stops early (`| head`) closes the pipe: that ends the command, it is no error.
   for (const stream of [process.stdout, process.stderr]) {
@@ -93,7 +52,6 @@ const earlyOutput = (argv: readonly string[]) => {
  * bin's command) nothing exits the process: usage errors set exit code 2 instead.
  */
 export async function parseCommandLine(spec: BinSpec, rawArgv: string[], options: { exitProcess: boolean }): Promise<void> {
-  const argv = rawArgv.map((a) => (a === '-' ? DASH : a));
   const early = earlyOutput(rawArgv);
   // Checked in the bin's own process (its /proc/self/cmdline); the server runs only commands a bin sent.
   const bad = options.exitProcess ? argumentNotUtf8(rawArgv) : undefined;
@@ -107,48 +65,19 @@ export async function parseCommandLine(spec: BinSpec, rawArgv: string[], options
     );
     process.exit(2);
   }
-  let cli = yargs(argv)
-    .scriptName(spec.scriptName)
-    .usage(`$0 <command> [options]\n\n${spec.describe}`)
-    .option('store', { type: 'string', describe: 'store directory (default: $PYGUBUAI_HOME/store, ~/.pygubuai/store)', global: true })
-    .option('json', { type: 'boolean', default: false, describe: 'print one JSON document', global: true })
-    .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'print only results and errors', global: true })
-    .option('yes', { alias: 'y', type: 'boolean', default: false, describe: 'answer yes to confirmation prompts', global: true })
-    .option('color', { type: 'boolean', describe: 'colour on/off (default: on a terminal; NO_COLOR, FORCE_COLOR)', global: true })
-    .option('server', { type: 'boolean', default: true, describe: 'use the running server of the store if there is one (--no-server: open the store directly)', global: true })
-    .middleware((a) => undash(a as Record<string, unknown>) as never, true)
-    .strict()
-    .demandCommand(1, 'name a command')
-    .recommendCommands()
-    .completion('completion', 'Print a bash/zsh completion script (add it to ~/.bashrc or ~/.zshrc)')
-    .help()
-    .alias('help', 'h')
-    .version(packageVersion())
-    .exitProcess(options.exitProcess)
-    .wrap(Math.min(110, process.stdout.columns || 100))
-    .fail((message, err, usage) => {
-      if (err) throw err;
-      const first = (usage as unknown as { getUsage?: () => Array<[string, string]> }).getUsage?.()[0]?.[0];
-      early().error(new UsageError(usageMessage(spec.scriptName, message ?? 'wrong arguments', first), ''));
-      if (options.exitProcess) process.exit(2);
-      setExitCode(2);
-      throw new UsageHandled(message);
-    });
-  for (const c of spec.commands) cli = cli.command(lazyCommand(c) as never);
-  if (spec.epilogue) cli = cli.epilogue(spec.epilogue);
-  // Once a command's handler has started, yargs renders that command's whole --help text (wrapped,
-  // every string measured for width) just to cache it for a later showHelp(). Nothing here shows
-  // help after a handler started (usage errors come through .fail above), and the rendering cost a
-  // read command about a tenth of its start: skip it. --help itself renders as before.
-  const usage = (cli as unknown as { getInternalMethods?: () => { getUsageInstance?: () => { cacheHelpMessage?: () => void } } })
-    .getInternalMethods?.()
-    .getUsageInstance?.();
-  if (usage?.cacheHelpMessage) usage.cacheHelpMessage = () => {};
-  try {
-    await cli.parseAsync();
-  } catch (err) {
-    if (!(err instanceof UsageHandled)) throw err;
+  // The common line runs without yargs (see fast-args.ts); yargs parses the rest: help, errors, completion.
+  const fast = await fastParse(spec, rawArgv);
+  if (fast !== undefined) {
+    await fast.handler(fast.argv as never);
+    return;
   }
+  // what yargs prints for a lone --version, without loading it
+  if (rawArgv.length === 1 && rawArgv[0] === '--version') {
+    process.stdout.write(`${packageVersion()}\n`);
+    return;
+  }
+  const { parseWithYargs } = await import('./yargs-cli.js');
+  await parseWithYargs(spec, rawArgv, { ...options, early });
 }
 
 /**

@@ -9,8 +9,9 @@
  *  2. Add ONE line here: `{ command, describe, load: () => import('./user.js').then((m) => m.user) }`,
  *     with the same `command` and `describe` as the module (test/cli-conventions.test.ts checks).
  *  3. Add an example to docs/commands.md (test/docs-examples.test.ts checks every command has one).
- * Why: a bin's start loads only this list. yargs sees these descriptors (for --help and for
- * dispatch) and imports a module only when its command runs or its `<cmd> --help` is asked for, so
+ * Why: a bin's start loads only this list. The fast parser (src/cli/fast-args.ts) and, for help
+ * and usage errors, yargs see these descriptors and import a module only when its command runs or
+ * its `<cmd> --help` is asked for, so
  * `project show` never loads the server, the dump code or the legacy importer. Keep the top of a
  * command module free of heavy imports too: import the store, fastify, chokidar, fs-ext etc. inside
  * `run` (`await import(…)`), as the existing commands do.
