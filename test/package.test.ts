@@ -1,7 +1,7 @@
 // The published package as a user gets it: `npm pack`, then a fresh strict TypeScript app compiled
 // and run against the unpacked tarball (its runtime dependencies are the ones this repo installed).
 // Also: the tarball ships no unbundled CLI copy and no set-up scripts, every bare import of the
-// packed code (ES import, dynamic import or lazyRequire) is a declared runtime dependency, and the scripts refuse a flag-like path.
+// packed code (ES import, dynamic import, require or lazyRequire) is a declared runtime dependency, and the scripts refuse a flag-like path.
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { cp, mkdir, readdir, readFile, symlink, writeFile } from 'node:fs/promises';
@@ -52,10 +52,10 @@ test('every bare import in the packed code is a runtime dependency (or a Node bu
     for (const e of await readdir(dir, { withFileTypes: true })) {
       const p = join(dir, e.name);
       if (e.isDirectory()) await walk(p);
-      else if (e.name.endsWith('.js')) {
+      else if (e.name.endsWith('.js') || e.name.endsWith('.cjs')) {
         const text = await readFile(p, 'utf8');
-        for (const m of text.matchAll(/(?:^|[;\s])(?:import|export)\s[^'"]*?from\s*["']([^"'.][^"']*)["']|import\(\s*["']([^"'.][^"']*)["']\s*\)|\blazyRequire\w*\(\s*["']([^"'.][^"']*)["']/g)) {
-          const spec = m[1] ?? m[2] ?? m[3] ?? '';
+        for (const m of text.matchAll(/(?:^|[;\s])(?:import|export)\s[^'"]*?from\s*["']([^"'.][^"']*)["']|import\(\s*["']([^"'.][^"']*)["']\s*\)|\blazyRequire\w*\(\s*["']([^"'.][^"']*)["']|\brequire\(\s*["']([^"'.][^"']*)["']\s*\)/g)) {
+          const spec = m[1] ?? m[2] ?? m[3] ?? m[4] ?? '';
           const name = spec.startsWith('@') ? spec.split('/').slice(0, 2).join('/') : spec.split('/')[0]!;
           if (!builtins.has(spec) && !builtins.has(name)) imported.add(name);
         }

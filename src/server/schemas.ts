@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
  * log validates with, not a second copy of them.
  */
 const schemasDir = (): string => {
-  // dist/src/server → package root; the bundled bins live one level deeper (dist/src/bin/chunks).
+  // dist/src/server → package root; in a bin's bundle, dist/src/bin → package root.
   let dir = dirname(fileURLToPath(import.meta.url));
   for (let i = 0; i < 5; i++) {
     try {

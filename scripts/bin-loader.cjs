@@ -1,0 +1,35 @@
+'use strict';
+// Copied by scripts/build.mjs to dist/src/bin/loader.cjs: runs one bin's CommonJS bundle
+// (dist/src/bin/<bin>.cjs) with the V8 code cache the build made for it (<bin>.cjs.v8cache).
+//
+// Why: a bin's start is mostly compiling JavaScript (docs/performance.md, "Cold start"). Node 20
+// has no compile cache of its own (module.enableCompileCache came in Node 22), but vm.Script takes
+// V8's cached data, so the bundle is compiled from the build's cache instead of from source.
+// A cache V8 refuses (another Node version, other V8 flags) is ignored: the bin compiles from
+// source as it would without one. Nothing is written at run time; the build writes the cache
+// from a warm-up run of the bin (PYGUBUAI_BUILD_CODE_CACHE names the file, and only that bin's own
+// cache file is accepted).
+const { readFileSync, writeFileSync } = require('node:fs');
+const { dirname, join } = require('node:path');
+const { Script } = require('node:vm');
+const Module = require('node:module');
+
+exports.run = function run(name) {
+  const file = join(__dirname, `${name}.cjs`);
+  const cacheFile = `${file}.v8cache`;
+  let cachedData;
+  try {
+    cachedData = readFileSync(cacheFile);
+  } catch {
+    // no cache (a build without the warm-up): compile from source
+  }
+  const script = new Script(Module.wrap(readFileSync(file, 'utf8')), { filename: file, cachedData });
+  if (process.env.PYGUBUAI_BUILD_CODE_CACHE === cacheFile) {
+    // After the run, so the functions the command compiled are in the cache too.
+    process.once('exit', () => writeFileSync(cacheFile, script.createCachedData()));
+  }
+  const mod = new Module(file, module);
+  mod.filename = file;
+  mod.paths = Module._nodeModulePaths(dirname(file));
+  script.runInThisContext().call(mod.exports, mod.exports, Module.createRequire(file), mod, file, dirname(file));
+};
