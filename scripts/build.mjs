@@ -138,6 +138,24 @@ const lazyIntlInStringWidth = {
 };
 
 /**
+ * classic-level's JavaScript (and abstract-level's, which it and memory-level build on) is bundled
+ * with the bins, so it is compiled from their code cache instead of resolved and compiled module by
+ * module at every start; only its native addon is loaded from the installed package, whose
+ * directory is found at run time (binding.js looks in `__dirname`, which in a bundle is the bin's).
+ */
+const CODE_BUNDLED_DEPS = ['classic-level', 'abstract-level', 'memory-level'];
+const classicLevelBinding = {
+  name: 'classic-level-binding',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]classic-level[\\/]binding\.js$/ }, (args) => ({
+      contents: "module.exports = require('node-gyp-build')(require('node:path').dirname(require.resolve('classic-level')));\n",
+      loader: 'js',
+      resolveDir: dirname(args.path),
+    }));
+  },
+};
+
+/**
  * A runtime dependency the bundles can leave to `require` at run time: any that is not ES-module
  * only (Node 20 cannot `require` one of those, so chokidar is bundled).
  */
@@ -164,7 +182,7 @@ async function bundleBins() {
   await rm(join(binDir, 'chunks'), { recursive: true, force: true });
   const pkg = JSON.parse(await readFile(join(root, 'package.json'), 'utf8'));
   const external = ['better-sqlite3']; // the bench's optional peer
-  for (const name of Object.keys(pkg.dependencies)) if (await requireable(name)) external.push(name);
+  for (const name of Object.keys(pkg.dependencies)) if (!CODE_BUNDLED_DEPS.includes(name) && (await requireable(name))) external.push(name);
   await copyFile(join(root, 'scripts', 'bin-loader.cjs'), join(binDir, 'loader.cjs'));
   for (const bin of BINS) {
     await build({
@@ -179,7 +197,8 @@ async function bundleBins() {
       // modules find the package's files from their own URL; in the bundle that is the bundle's
       define: { 'import.meta.url': '__bundle_url' },
       banner: { js: "const __bundle_url = require('node:url').pathToFileURL(__filename).href;" },
-      plugins: [lazyIntlInStringWidth],
+      plugins: [lazyIntlInStringWidth, classicLevelBinding],
+      logOverride: { 'require-resolve-not-external': 'silent' }, // the addon's directory is resolved at run time on purpose
       logLevel: 'warning',
     });
     await writeFile(
