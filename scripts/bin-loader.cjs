@@ -1,21 +1,21 @@
 'use strict';
-// Copied by scripts/build.mjs to dist/src/bin/loader.cjs: runs one bin's CommonJS bundle
-// (dist/src/bin/<bin>.cjs) with the V8 code cache the build made for it (<bin>.cjs.v8cache).
+// Copied by scripts/build.mjs to dist/src/bin/loader.cjs: runs a bin from the bins' CommonJS bundle
+// (dist/src/bin/bins.cjs) with the V8 code cache the build made for it (bins.cjs.v8cache).
 //
 // Why: a bin's start is mostly compiling JavaScript (docs/performance.md, "Cold start"). Node 20
 // has no compile cache of its own (module.enableCompileCache came in Node 22), but vm.Script takes
 // V8's cached data, so the bundle is compiled from the build's cache instead of from source.
 // A cache V8 refuses (another Node version, other V8 flags) is ignored: the bin compiles from
 // source as it would without one. Nothing is written at run time; the build writes the cache
-// from a warm-up run of the bin (PYGUBUAI_BUILD_CODE_CACHE names the file, and only that bin's own
-// cache file is accepted).
+// from warm-up runs of the bins (PYGUBUAI_BUILD_CODE_CACHE names the file, and only the bundle's
+// own cache file is accepted).
 const { readFileSync, writeFileSync } = require('node:fs');
 const { dirname, join } = require('node:path');
 const { Script } = require('node:vm');
 const Module = require('node:module');
 
 exports.run = function run(name) {
-  const file = join(__dirname, `${name}.cjs`);
+  const file = join(__dirname, 'bins.cjs');
   const cacheFile = `${file}.v8cache`;
   let cachedData;
   try {
@@ -32,4 +32,6 @@ exports.run = function run(name) {
   mod.filename = file;
   mod.paths = Module._nodeModulePaths(dirname(file));
   script.runInThisContext().call(mod.exports, mod.exports, Module.createRequire(file), mod, file, dirname(file));
+  // A rejection is the process's end, as it was for the ES-module bin's top-level await.
+  void mod.exports.main(name);
 };

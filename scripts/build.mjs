@@ -165,7 +165,7 @@ async function requireable(name) {
 }
 
 /**
- * Bundle each bin into one CommonJS file (dist/src/bin/<bin>.cjs), run by a small loader with the
+ * Bundle the bins into one CommonJS file (dist/src/bin/bins.cjs), run by a small loader with the
  * V8 code cache made here, so a command neither resolves hundreds of modules nor compiles them:
  * cold start is mostly module loading and compiling (docs/performance.md, "Cold start").
  * CommonJS, not ES modules: Node 20 has no compile cache for ES modules, and one large ES module
@@ -173,7 +173,7 @@ async function requireable(name) {
  * CommonJS bundle with its cache starts ~25% faster). Runtime dependencies stay external and are
  * required where they are used; dynamic imports become lazy requires (`dynamic-import: false`),
  * since a function V8 restores from a cache cannot run `import()` on Node 20. dist/src/bin/<bin>.js
- * is the bin itself: a few lines that hand over to the loader. The library entry
+ * is each bin itself: a few lines that hand over to the loader, naming the bin. The library entry
  * (dist/src/index.js) stays unbundled ES modules.
  */
 async function bundleBins() {
@@ -184,36 +184,40 @@ async function bundleBins() {
   const external = ['better-sqlite3']; // the bench's optional peer
   for (const name of Object.keys(pkg.dependencies)) if (!CODE_BUNDLED_DEPS.includes(name) && (await requireable(name))) external.push(name);
   await copyFile(join(root, 'scripts', 'bin-loader.cjs'), join(binDir, 'loader.cjs'));
+  // One bundle for the three bins: they share every module but the line that names the bin.
+  await build({
+    stdin: { contents: "export { main } from '../cli/bins.js';\n", resolveDir: binDir, sourcefile: 'bins.js', loader: 'js' },
+    outfile: join(binDir, 'bins.cjs'),
+    bundle: true,
+    format: 'cjs',
+    platform: 'node',
+    target: 'node20',
+    supported: { 'dynamic-import': false },
+    external,
+    // modules find the package's files from their own URL; in the bundle that is the bundle's
+    define: { 'import.meta.url': '__bundle_url' },
+    banner: { js: "const __bundle_url = require('node:url').pathToFileURL(__filename).href;" },
+    plugins: [lazyIntlInStringWidth, classicLevelBinding],
+    logOverride: { 'require-resolve-not-external': 'silent' }, // the addon's directory is resolved at run time on purpose
+    logLevel: 'warning',
+  });
+  await rm(join(binDir, 'bins.cjs.v8cache'), { force: true });
+  // what a build of one bundle per bin left
+  for (const bin of BINS) for (const f of [`${bin}.cjs`, `${bin}.cjs.v8cache`]) await rm(join(binDir, f), { force: true });
   for (const bin of BINS) {
-    await build({
-      stdin: { contents: `import { main } from '../cli/bins.js';\nvoid main('${bin}');\n`, resolveDir: binDir, sourcefile: `${bin}.js`, loader: 'js' },
-      outfile: join(binDir, `${bin}.cjs`),
-      bundle: true,
-      format: 'cjs',
-      platform: 'node',
-      target: 'node20',
-      supported: { 'dynamic-import': false },
-      external,
-      // modules find the package's files from their own URL; in the bundle that is the bundle's
-      define: { 'import.meta.url': '__bundle_url' },
-      banner: { js: "const __bundle_url = require('node:url').pathToFileURL(__filename).href;" },
-      plugins: [lazyIntlInStringWidth, classicLevelBinding],
-      logOverride: { 'require-resolve-not-external': 'silent' }, // the addon's directory is resolved at run time on purpose
-      logLevel: 'warning',
-    });
     await writeFile(
       join(binDir, `${bin}.js`),
-      `#!/usr/bin/env node\n// The ${bin} bin: its bundle (${bin}.cjs) run with the build's code cache (loader.cjs).\nimport { createRequire } from 'node:module';\n\ncreateRequire(import.meta.url)('./loader.cjs').run('${bin}');\n`,
+      `#!/usr/bin/env node\n// The ${bin} bin: the bins' bundle (bins.cjs) run with the build's code cache (loader.cjs).\nimport { createRequire } from 'node:module';\n\ncreateRequire(import.meta.url)('./loader.cjs').run('${bin}');\n`,
     );
-    await rm(join(binDir, `${bin}.cjs.v8cache`), { force: true });
   }
 }
 
 /**
- * The code cache of each bundle, from a warm-up run of a read command of each bin in a throw-away
- * store (HOME and PYGUBUAI_HOME in a temporary directory): V8 writes what the run compiled, so the
- * common path of a command starts from compiled code. A failing warm-up stops the build: the bin
- * it runs is broken.
+ * The bundle's code cache, from warm-up runs of a read command of each bin in a throw-away store
+ * (HOME and PYGUBUAI_HOME in a temporary directory), one after another: each run starts from the
+ * cache the one before wrote and writes it again with what it compiled, so the cache ends up
+ * holding the common path of all three. A failing warm-up stops the build: the bin it runs is
+ * broken.
  */
 async function warmCodeCaches() {
   const { mkdtemp } = await import('node:fs/promises');
@@ -227,7 +231,7 @@ async function warmCodeCaches() {
     const env = { PATH: process.env.PATH ?? '', HOME: home, PYGUBUAI_HOME: join(home, '.pygubuai') };
     const run = (bin, args, cache) => {
       const r = spawnSync(process.execPath, [join(binDir, `${bin}.js`), ...args, '--store', store, '--json', '--no-server'], {
-        env: cache ? { ...env, PYGUBUAI_BUILD_CODE_CACHE: join(binDir, `${bin}.cjs.v8cache`) } : env,
+        env: cache ? { ...env, PYGUBUAI_BUILD_CODE_CACHE: join(binDir, 'bins.cjs.v8cache') } : env,
         encoding: 'utf8',
       });
       if (r.status !== 0) throw new Error(`code-cache warm-up: ${bin} ${args.join(' ')} exited ${r.status ?? r.signal}\n${r.stderr}`);

@@ -1,5 +1,6 @@
-// The bins as the build leaves them: one CommonJS bundle each, run by dist/src/bin/loader.cjs from
-// the V8 code cache the build wrote (scripts/build.mjs, scripts/bin-loader.cjs).
+// The bins as the build leaves them: one CommonJS bundle for the three, run by
+// dist/src/bin/loader.cjs from the V8 code cache the build wrote (scripts/build.mjs,
+// scripts/bin-loader.cjs).
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -14,22 +15,25 @@ const binDir = join(ROOT, 'dist', 'src', 'bin');
 const { wrap } = createRequire(import.meta.url)('node:module') as { wrap: (source: string) => string };
 const version = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
 
-test('each bin has a code cache that this Node accepts for its bundle', () => {
+test('the bins share one bundle, whose code cache this Node accepts and which holds the warm-up commands', () => {
+  const file = join(binDir, 'bins.cjs');
+  const cachedData = readFileSync(`${file}.v8cache`);
+  const script = new Script(wrap(readFileSync(file, 'utf8')), { filename: file, cachedData });
+  assert.is(script.cachedDataRejected, false, 'V8 refused the build\'s cache');
+  // made after warm-up commands, not from the top level alone: it holds the commands' functions
+  const topLevelOnly = new Script(wrap(readFileSync(file, 'utf8')), { filename: file }).createCachedData();
+  assert.ok(cachedData.length > 2 * topLevelOnly.length, `cache ${cachedData.length} B, top level alone ${topLevelOnly.length} B`);
   for (const bin of BINS) {
-    const file = join(binDir, `${bin}.cjs`);
-    const cachedData = readFileSync(`${file}.v8cache`);
-    const script = new Script(wrap(readFileSync(file, 'utf8')), { filename: file, cachedData });
-    assert.is(script.cachedDataRejected, false, `${bin}: V8 refused the build's cache`);
-    // made after a warm-up command, not from the top level alone: it holds the command's functions
-    const topLevelOnly = new Script(wrap(readFileSync(file, 'utf8')), { filename: file }).createCachedData();
-    assert.ok(cachedData.length > topLevelOnly.length, `${bin}: cache ${cachedData.length} B, top level alone ${topLevelOnly.length} B`);
+    const stub = readFileSync(BIN(bin), 'utf8');
+    assert.match(stub, `.run('${bin}')`);
+    assert.ok(stub.length < 400, `${bin}.js is a stub, not a bundle`);
   }
 });
 
 test('a cache V8 refuses (other V8 flags) is ignored: the bin compiles from source and runs', async () => {
   const probe = spawnSync(
     process.execPath,
-    ['--no-opt', '-e', `const fs=require('fs'),vm=require('vm'),m=require('module');const f=process.argv[1];process.stdout.write(String(new vm.Script(m.wrap(fs.readFileSync(f,'utf8')),{filename:f,cachedData:fs.readFileSync(f+'.v8cache')}).cachedDataRejected))`, join(binDir, 'pygubu-db.cjs')],
+    ['--no-opt', '-e', `const fs=require('fs'),vm=require('vm'),m=require('module');const f=process.argv[1];process.stdout.write(String(new vm.Script(m.wrap(fs.readFileSync(f,'utf8')),{filename:f,cachedData:fs.readFileSync(f+'.v8cache')}).cachedDataRejected))`, join(binDir, 'bins.cjs')],
     { encoding: 'utf8' },
   );
   assert.is(probe.stdout.trim(), 'true', `--no-opt should make V8 refuse the cache: ${JSON.stringify(probe.stdout)} ${probe.stderr}`);
@@ -58,16 +62,16 @@ test('a cache V8 refuses (other V8 flags) is ignored: the bin compiles from sour
 test('a bin writes no code cache at run time, whatever PYGUBUAI_BUILD_CODE_CACHE names', async () => {
   const { dir, cleanup } = await tempDir();
   try {
-    const caches = BINS.map((b) => join(binDir, `${b}.cjs.v8cache`));
-    const before = caches.map((f) => statSync(f).mtimeMs);
+    const cache = join(binDir, 'bins.cjs.v8cache');
+    const before = statSync(cache).mtimeMs;
     const elsewhere = join(dir, 'cache.bin');
-    // another file, and another bin's cache: only the build's own warm-up names the bin's cache
-    for (const target of [elsewhere, caches[1]!]) {
+    // another file, and a path that only looks like the cache: the loader accepts its own file only
+    for (const target of [elsewhere, `${binDir}/../bin/bins.cjs.v8cache`]) {
       const r = spawnSync(process.execPath, [BIN('pygubu-db'), '--version'], { encoding: 'utf8', env: sandboxEnv({ HOME: dir, PYGUBUAI_BUILD_CODE_CACHE: target }) });
       assert.is(r.status, 0, r.stderr);
     }
     assert.not.ok(existsSync(elsewhere), 'a file outside the bin directory was written');
-    assert.equal(caches.map((f) => statSync(f).mtimeMs), before);
+    assert.is(statSync(cache).mtimeMs, before);
   } finally {
     await cleanup();
   }
