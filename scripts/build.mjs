@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Build: schemas/ → precompiled validators + TypeScript types, then tsc, then chmod the bins.
 // Validators are compiled here, once, so that no process start pays for ajv compilation.
-import { readdir, readFile, writeFile, mkdir, chmod, rm, copyFile } from 'node:fs/promises';
+import { readdir, readFile, writeFile, mkdir, mkdtemp, chmod, rm, copyFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -220,8 +221,6 @@ async function bundleBins() {
  * broken.
  */
 async function warmCodeCaches() {
-  const { mkdtemp } = await import('node:fs/promises');
-  const { tmpdir } = await import('node:os');
   const binDir = join(root, 'dist', 'src', 'bin');
   const home = await mkdtemp(join(tmpdir(), 'pygubuai-build-warm-'));
   try {

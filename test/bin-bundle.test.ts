@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { Script } from 'node:vm';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { BIN, ROOT, sandboxEnv, tempDir } from './helpers.js';
+import { BIN, ROOT, run, sandboxEnv, tempDir } from './helpers.js';
 
 const BINS = ['pygubu-db', 'pygubu-template', 'pygubu-analytics'] as const;
 const binDir = join(ROOT, 'dist', 'src', 'bin');
@@ -67,8 +67,8 @@ test('a bin writes no code cache at run time, whatever PYGUBUAI_BUILD_CODE_CACHE
     const elsewhere = join(dir, 'cache.bin');
     // another file, and a path that only looks like the cache: the loader accepts its own file only
     for (const target of [elsewhere, `${binDir}/../bin/bins.cjs.v8cache`]) {
-      const r = spawnSync(process.execPath, [BIN('pygubu-db'), '--version'], { encoding: 'utf8', env: sandboxEnv({ HOME: dir, PYGUBUAI_BUILD_CODE_CACHE: target }) });
-      assert.is(r.status, 0, r.stderr);
+      const r = await run('pygubu-db', ['--version'], { env: { HOME: dir, PYGUBUAI_BUILD_CODE_CACHE: target } });
+      assert.is(r.code, 0, r.stderr);
     }
     assert.not.ok(existsSync(elsewhere), 'a file outside the bin directory was written');
     assert.is(statSync(cache).mtimeMs, before);
