@@ -144,12 +144,41 @@ const lazyIntlInStringWidth = {
  * module at every start; only its native addon is loaded from the installed package, whose
  * directory is found at run time (binding.js looks in `__dirname`, which in a bundle is the bin's).
  */
-const CODE_BUNDLED_DEPS = ['classic-level', 'abstract-level', 'memory-level'];
+const CODE_BUNDLED_DEPS = ['classic-level', 'abstract-level', 'memory-level', 'msgpackr'];
 const classicLevelBinding = {
   name: 'classic-level-binding',
   setup(b) {
     b.onLoad({ filter: /[\\/]classic-level[\\/]binding\.js$/ }, (args) => ({
       contents: "module.exports = require('node-gyp-build')(require('node:path').dirname(require.resolve('classic-level')));\n",
+      loader: 'js',
+      resolveDir: dirname(args.path),
+    }));
+  },
+};
+
+/**
+ * msgpackr is bundled too (its `dist/node.cjs`, as codec.ts requires it). The store's codec loads
+ * it with lazyRequire, which esbuild cannot follow, so the bundle's copy of codec.js requires it
+ * plainly. Its native string extractor, msgpackr-extract, finds its addon from its own directory
+ * (node-gyp-build-optional-packages, then the platform package beside it); bundled, its
+ * `__dirname` would be the bin's, so it is given the installed package's directory at run time,
+ * resolved from msgpackr's own (where npm puts its optional dependency, hoisted or nested). Where
+ * it is missing, msgpackr's own try/catch falls back to its pure-JS decoder, as unbundled.
+ */
+const msgpackrInBundle = {
+  name: 'msgpackr-in-bundle',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]dist[\\/]src[\\/]log[\\/]codec\.js$/ }, async (args) => {
+      const code = await readFile(args.path, 'utf8');
+      const lazy = "lazyRequire('msgpackr')()";
+      if (!code.includes(lazy)) throw new Error(`${args.path}: no ${lazy} for msgpackr-in-bundle to replace`);
+      return { contents: code.replace(lazy, "require('msgpackr')"), loader: 'js', resolveDir: dirname(args.path) };
+    });
+    b.onLoad({ filter: /[\\/]msgpackr-extract[\\/]index\.js$/ }, (args) => ({
+      contents:
+        "const { dirname } = require('node:path');\n" +
+        "const msgpackr = dirname(require.resolve('msgpackr'));\n" +
+        "module.exports = require('node-gyp-build-optional-packages')(dirname(require.resolve('msgpackr-extract', { paths: [msgpackr] })));\n",
       loader: 'js',
       resolveDir: dirname(args.path),
     }));
@@ -187,7 +216,8 @@ async function bundleBins() {
   await copyFile(join(root, 'scripts', 'bin-loader.cjs'), join(binDir, 'loader.cjs'));
   // One bundle for the three bins: they share every module but the line that names the bin.
   await build({
-    stdin: { contents: "export { main } from '../cli/bins.js';\n", resolveDir: binDir, sourcefile: 'bins.js', loader: 'js' },
+    // decodingNatively: for the test that the bundle's msgpackr found its native extractor
+    stdin: { contents: "export { main } from '../cli/bins.js';\nexport { decodingNatively } from '../log/codec.js';\n", resolveDir: binDir, sourcefile: 'bins.js', loader: 'js' },
     outfile: join(binDir, 'bins.cjs'),
     bundle: true,
     format: 'cjs',
@@ -198,17 +228,20 @@ async function bundleBins() {
     // modules find the package's files from their own URL; in the bundle that is the bundle's
     define: { 'import.meta.url': '__bundle_url' },
     banner: { js: "const __bundle_url = require('node:url').pathToFileURL(__filename).href;" },
-    plugins: [lazyIntlInStringWidth, classicLevelBinding],
+    plugins: [lazyIntlInStringWidth, classicLevelBinding, msgpackrInBundle],
     logOverride: { 'require-resolve-not-external': 'silent' }, // the addon's directory is resolved at run time on purpose
     logLevel: 'warning',
   });
   await rm(join(binDir, 'bins.cjs.v8cache'), { force: true });
   // what a build of one bundle per bin left
   for (const bin of BINS) for (const f of [`${bin}.cjs`, `${bin}.cjs.v8cache`]) await rm(join(binDir, f), { force: true });
+  // The bins are CommonJS files, though they keep the `.js` every path names: an ES-module entry
+  // makes Node set up its ES-module loader before the first line runs (~10 ms of each start).
+  await writeFile(join(binDir, 'package.json'), '{ "type": "commonjs" }\n');
   for (const bin of BINS) {
     await writeFile(
       join(binDir, `${bin}.js`),
-      `#!/usr/bin/env node\n// The ${bin} bin: the bins' bundle (bins.cjs) run with the build's code cache (loader.cjs).\nimport { createRequire } from 'node:module';\n\ncreateRequire(import.meta.url)('./loader.cjs').run('${bin}');\n`,
+      `#!/usr/bin/env node\n// The ${bin} bin: the bins' bundle (bins.cjs) run with the build's code cache (loader.cjs).\n'use strict';\nrequire('./loader.cjs').run('${bin}');\n`,
     );
   }
 }

@@ -77,4 +77,23 @@ test('a bin writes no code cache at run time, whatever PYGUBUAI_BUILD_CODE_CACHE
   }
 });
 
+test('the bundle carries msgpackr and finds its native extractor as the unbundled library does', async () => {
+  const bundle = readFileSync(join(binDir, 'bins.cjs'), 'utf8');
+  assert.not.match(bundle, /require\(["']msgpackr["']\)/, 'msgpackr is required from node_modules instead of bundled');
+  // The bundle, required on its own (its main is not run), says how its codec decodes.
+  const bins = createRequire(import.meta.url)(join(binDir, 'bins.cjs')) as { decodingNatively: () => boolean };
+  const { decodingNatively } = await import('../src/log/codec.js');
+  assert.is(decodingNatively(), true, 'this machine has msgpackr-extract: the library decodes natively');
+  assert.is(bins.decodingNatively(), true, 'the bundled msgpackr did not find its native extractor');
+});
+
+test('the bins are CommonJS files (no ES-module loader at start) that keep the .js names', () => {
+  assert.equal(JSON.parse(readFileSync(join(binDir, 'package.json'), 'utf8')), { type: 'commonjs' });
+  for (const bin of BINS) {
+    const stub = readFileSync(BIN(bin), 'utf8');
+    assert.match(stub, `require('./loader.cjs').run('${bin}')`);
+    assert.not.match(stub, /\bimport\b/);
+  }
+});
+
 test.run();
