@@ -186,6 +186,37 @@ const msgpackrInBundle = {
 };
 
 /**
+ * Node built-ins that a read command never calls, yet whose modules are not in Node's start-up
+ * snapshot, so requiring one compiles it at every start: node:crypto alone is ~9 ms of a
+ * `project show` (it is imported by the server descriptor, the log's envelope and most write
+ * paths), child_process ~4 ms (detect-libc, bundled with msgpackr-extract, loads it for a fallback
+ * it does not take), zlib ~2 ms (checksums of log entries, which a view read does not decode). In
+ * the bundle each is a stand-in that requires the real module on first call of any of its functions.
+ */
+const LAZY_BUILTINS = ['crypto', 'zlib', 'child_process'];
+const lazyBuiltins = {
+  name: 'lazy-builtins',
+  setup(b) {
+    b.onResolve({ filter: new RegExp(`^(node:)?(${LAZY_BUILTINS.join('|')})$`) }, (args) =>
+      args.namespace === 'lazy-builtin' ? { path: args.path, external: true } : { path: args.path.replace(/^node:/, ''), namespace: 'lazy-builtin' },
+    );
+    // An ES module of wrappers, one per function the built-in exports (lower-case names: not its
+    // classes), so importers bind to them directly and nothing is loaded until one is called. A
+    // bundled module importing anything else (a class, a constant) fails the build.
+    b.onLoad({ filter: /.*/, namespace: 'lazy-builtin' }, async (args) => {
+      const real = (await import(`node:${args.path}`)).default;
+      const names = Object.keys(real).filter((k) => typeof real[k] === 'function' && /^[a-z]\w*$/.test(k));
+      return {
+        contents:
+          `let real;\nconst load = () => (real ??= require('node:${args.path}'));\n` +
+          names.map((k) => `export function ${k}(...args) { return load().${k}(...args); }\n`).join(''),
+        loader: 'js',
+      };
+    });
+  },
+};
+
+/**
  * A runtime dependency the bundles can leave to `require` at run time: any that is not ES-module
  * only (Node 20 cannot `require` one of those, so chokidar is bundled).
  */
@@ -228,7 +259,7 @@ async function bundleBins() {
     // modules find the package's files from their own URL; in the bundle that is the bundle's
     define: { 'import.meta.url': '__bundle_url' },
     banner: { js: "const __bundle_url = require('node:url').pathToFileURL(__filename).href;" },
-    plugins: [lazyIntlInStringWidth, classicLevelBinding, msgpackrInBundle],
+    plugins: [lazyIntlInStringWidth, classicLevelBinding, msgpackrInBundle, lazyBuiltins],
     logOverride: { 'require-resolve-not-external': 'silent' }, // the addon's directory is resolved at run time on purpose
     logLevel: 'warning',
   });

@@ -2,7 +2,7 @@
 // dist/src/bin/loader.cjs from the V8 code cache the build wrote (scripts/build.mjs,
 // scripts/bin-loader.cjs).
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { Script } from 'node:vm';
@@ -85,6 +85,29 @@ test('the bundle carries msgpackr and finds its native extractor as the unbundle
   const { decodingNatively } = await import('../src/log/codec.js');
   assert.is(decodingNatively(), true, 'this machine has msgpackr-extract: the library decodes natively');
   assert.is(bins.decodingNatively(), true, 'the bundled msgpackr did not find its native extractor');
+});
+
+test('a read command loads no node:crypto, zlib or child_process (built-ins it never calls cost its start)', async () => {
+  const { dir, cleanup } = await tempDir();
+  try {
+    const store = join(dir, 'store');
+    const app = join(dir, 'lazy-app');
+    mkdirSync(app);
+    const add = await run('pygubu-db', ['project', 'add', app, '--tags', 'forms', '--store', store, '--json'], { env: { HOME: dir } });
+    assert.is(add.code, 0, add.stderr);
+    // a preload that records every module the bin requires (the bundle requires through Module._load)
+    const hook = join(dir, 'record-loads.cjs');
+    const log = join(dir, 'loads.txt');
+    writeFileSync(hook, `const M = require('node:module'); const fs = require('node:fs'); const seen = new Set(); const load = M._load;\nM._load = function (request, ...rest) { seen.add(request.replace(/^node:/, '')); return load.call(this, request, ...rest); };\nprocess.on('exit', () => fs.writeFileSync(${JSON.stringify(log)}, [...seen].join('\\n')));\n`);
+    const show = spawnSync(process.execPath, ['--require', hook, BIN('pygubu-db'), 'project', 'show', 'lazy-app', '--store', store, '--json'], { encoding: 'utf8', env: sandboxEnv({ HOME: dir }) });
+    assert.is(show.status, 0, show.stderr);
+    assert.is((JSON.parse(show.stdout) as { name: string }).name, 'lazy-app');
+    const loaded = readFileSync(log, 'utf8').split('\n');
+    assert.ok(loaded.includes('fs/promises'), `the hook saw the bin's requires: ${loaded.join(', ')}`);
+    for (const m of ['crypto', 'zlib', 'child_process']) assert.not.ok(loaded.includes(m), `project show loaded ${m}`);
+  } finally {
+    await cleanup();
+  }
 });
 
 test('the bins are CommonJS files (no ES-module loader at start) that keep the .js names', () => {
