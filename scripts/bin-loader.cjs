@@ -9,6 +9,7 @@
 // source as it would without one. Nothing is written at run time; the build writes the cache
 // from warm-up runs of the bins (PYGUBUAI_BUILD_CODE_CACHE names the file, and only the bundle's
 // own cache file is accepted).
+const { isAscii } = require('node:buffer');
 const { readFileSync, writeFileSync } = require('node:fs');
 const { dirname, join } = require('node:path');
 const { Script } = require('node:vm');
@@ -23,7 +24,11 @@ exports.run = function run(name) {
   } catch {
     // no cache (a build without the warm-up): compile from source
   }
-  const script = new Script(Module.wrap(readFileSync(file, 'utf8')), { filename: file, cachedData });
+  // esbuild writes ASCII only, and decoding ASCII as latin1 is ~5x faster than Node 20's utf8 read
+  // (1.6 MB: ~2 ms against ~8-12); a bundle with other bytes is decoded as utf8.
+  const bytes = readFileSync(file);
+  const source = isAscii(bytes) ? bytes.latin1Slice(0, bytes.length) : bytes.toString('utf8');
+  const script = new Script(Module.wrap(source), { filename: file, cachedData });
   if (process.env.PYGUBUAI_BUILD_CODE_CACHE === cacheFile) {
     // After the run, so the functions the command compiled are in the cache too.
     process.once('exit', () => writeFileSync(cacheFile, script.createCachedData()));

@@ -157,28 +157,34 @@ const classicLevelBinding = {
 };
 
 /**
- * msgpackr is bundled too (its `dist/node.cjs`, as codec.ts requires it). The store's codec loads
- * it with lazyRequire, which esbuild cannot follow, so the bundle's copy of codec.js requires it
- * plainly. Its native string extractor, msgpackr-extract, finds its addon from its own directory
- * (node-gyp-build-optional-packages, then the platform package beside it); bundled, its
- * `__dirname` would be the bin's, so it is given the installed package's directory at run time,
- * resolved from msgpackr's own (where npm puts its optional dependency, hoisted or nested). Where
- * it is missing, msgpackr's own try/catch falls back to its pure-JS decoder, as unbundled.
+ * msgpackr is bundled too. The store's codec loads it with lazyRequire, which esbuild cannot
+ * follow, so the bundle's copy of codec.js imports it: from its ES-module entry, the same code as
+ * its `dist/node.cjs` in modules, so esbuild leaves out its streams and iterators, which the store
+ * does not use and which loaded node:stream at every start (~4 ms). Its native string extractor,
+ * msgpackr-extract, finds its addon from its own directory (node-gyp-build-optional-packages, then
+ * the platform package beside it); bundled, its `__dirname` would be the bin's, so it is given the
+ * installed package's directory at run time. Where it is missing, msgpackr's own try/catch falls
+ * back to its pure-JS decoder, as unbundled (a test checks that the bins decode natively here).
  */
 const msgpackrInBundle = {
   name: 'msgpackr-in-bundle',
   setup(b) {
     b.onLoad({ filter: /[\\/]dist[\\/]src[\\/]log[\\/]codec\.js$/ }, async (args) => {
       const code = await readFile(args.path, 'utf8');
-      const lazy = "lazyRequire('msgpackr')()";
+      const lazy = "const { Packr, isNativeAccelerationEnabled } = lazyRequire('msgpackr')();";
       if (!code.includes(lazy)) throw new Error(`${args.path}: no ${lazy} for msgpackr-in-bundle to replace`);
-      return { contents: code.replace(lazy, "require('msgpackr')"), loader: 'js', resolveDir: dirname(args.path) };
+      return { contents: code.replace(lazy, "import { Packr, isNativeAccelerationEnabled } from 'msgpackr';"), loader: 'js', resolveDir: dirname(args.path) };
     });
     b.onLoad({ filter: /[\\/]msgpackr-extract[\\/]index\.js$/ }, (args) => ({
+      // Found from the bundle first (one lookup; hoisted beside msgpackr, or beside it in this
+      // package's node_modules), else from msgpackr's own directory (nested under it): resolving
+      // msgpackr itself goes through its exports map and costs a start ~4 ms.
       contents:
         "const { dirname } = require('node:path');\n" +
-        "const msgpackr = dirname(require.resolve('msgpackr'));\n" +
-        "module.exports = require('node-gyp-build-optional-packages')(dirname(require.resolve('msgpackr-extract', { paths: [msgpackr] })));\n",
+        'let dir;\n' +
+        "try { dir = dirname(require.resolve('msgpackr-extract')); }\n" +
+        "catch { dir = dirname(require.resolve('msgpackr-extract', { paths: [dirname(require.resolve('msgpackr'))] })); }\n" +
+        "module.exports = require('node-gyp-build-optional-packages')(dir);\n",
       loader: 'js',
       resolveDir: dirname(args.path),
     }));
@@ -263,6 +269,7 @@ async function bundleBins() {
     logOverride: { 'require-resolve-not-external': 'silent' }, // the addon's directory is resolved at run time on purpose
     logLevel: 'warning',
   });
+  await asciiOnly(join(binDir, 'bins.cjs'));
   await rm(join(binDir, 'bins.cjs.v8cache'), { force: true });
   // what a build of one bundle per bin left
   for (const bin of BINS) for (const f of [`${bin}.cjs`, `${bin}.cjs.v8cache`]) await rm(join(binDir, f), { force: true });
@@ -275,6 +282,26 @@ async function bundleBins() {
       `#!/usr/bin/env node\n// The ${bin} bin: the bins' bundle (bins.cjs) run with the build's code cache (loader.cjs).\n'use strict';\nrequire('./loader.cjs').run('${bin}');\n`,
     );
   }
+}
+
+/**
+ * The bundle as ASCII, so the loader reads it as a one-byte string: Node 20's utf8 read of the 1.6 MB
+ * bundle takes ~8-12 ms, latin1 ~2, and one character past U+00FF (a quote mark in a dashboard
+ * page, an arrow in a comment) makes V8 keep the whole source as two-byte. esbuild escapes strings
+ * but leaves template literals and comments as written; each other character becomes a \\u escape
+ * (UTF-16 units), which means the same character in a comment, string, template (cooked) or regular
+ * expression. A template's `.raw` would differ, so a line that uses String.raw stops the build.
+ */
+async function asciiOnly(file) {
+  const text = await readFile(file, 'utf8');
+  for (const line of text.split('\n')) {
+    if (/[^\x00-\x7f]/.test(line) && line.includes('String.raw')) throw new Error(`${file}: a non-ASCII character on a String.raw line: ${line.slice(0, 120)}`);
+  }
+  const out = text.replace(/(\\?)([^\x00-\x7f])/g, (_, slash, c) => {
+    if (slash) throw new Error(`${file}: an escaped non-ASCII character (\\${c}) that a \\u escape would change`);
+    return `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
+  });
+  await writeFile(file, out);
 }
 
 /**

@@ -1,6 +1,7 @@
 // The bins as the build leaves them: one CommonJS bundle for the three, run by
 // dist/src/bin/loader.cjs from the V8 code cache the build wrote (scripts/build.mjs,
 // scripts/bin-loader.cjs).
+import { isAscii } from 'node:buffer';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -80,6 +81,8 @@ test('a bin writes no code cache at run time, whatever PYGUBUAI_BUILD_CODE_CACHE
 test('the bundle carries msgpackr and finds its native extractor as the unbundled library does', async () => {
   const bundle = readFileSync(join(binDir, 'bins.cjs'), 'utf8');
   assert.not.match(bundle, /require\(["']msgpackr["']\)/, 'msgpackr is required from node_modules instead of bundled');
+  // ASCII only: the loader reads it as a one-byte string (scripts/build.mjs, asciiOnly)
+  assert.ok(isAscii(readFileSync(join(binDir, 'bins.cjs'))), 'the bundle has non-ASCII bytes');
   // The bundle, required on its own (its main is not run), says how its codec decodes.
   const bins = createRequire(import.meta.url)(join(binDir, 'bins.cjs')) as { decodingNatively: () => boolean };
   const { decodingNatively } = await import('../src/log/codec.js');
@@ -87,7 +90,7 @@ test('the bundle carries msgpackr and finds its native extractor as the unbundle
   assert.is(bins.decodingNatively(), true, 'the bundled msgpackr did not find its native extractor');
 });
 
-test('a read command loads no node:crypto, zlib or child_process (built-ins it never calls cost its start)', async () => {
+test('a read command loads no node:crypto, zlib, child_process or stream (built-ins it never calls cost its start)', async () => {
   const { dir, cleanup } = await tempDir();
   try {
     const store = join(dir, 'store');
@@ -104,7 +107,8 @@ test('a read command loads no node:crypto, zlib or child_process (built-ins it n
     assert.is((JSON.parse(show.stdout) as { name: string }).name, 'lazy-app');
     const loaded = readFileSync(log, 'utf8').split('\n');
     assert.ok(loaded.includes('fs/promises'), `the hook saw the bin's requires: ${loaded.join(', ')}`);
-    for (const m of ['crypto', 'zlib', 'child_process']) assert.not.ok(loaded.includes(m), `project show loaded ${m}`);
+    // stream: msgpackr's streams, left out of the bundle with its ES-module entry
+    for (const m of ['crypto', 'zlib', 'child_process', 'stream']) assert.not.ok(loaded.includes(m), `project show loaded ${m}`);
   } finally {
     await cleanup();
   }
