@@ -212,10 +212,14 @@ const lazyBuiltins = {
     b.onLoad({ filter: /.*/, namespace: 'lazy-builtin' }, async (args) => {
       const real = (await import(`node:${args.path}`)).default;
       const names = Object.keys(real).filter((k) => typeof real[k] === 'function' && /^[a-z]\w*$/.test(k));
+      // util.promisify of a wrapper gives what it gives for the built-in (execFile's { stdout, stderr })
+      const custom = Symbol.for('nodejs.util.promisify.custom');
+      const promisified = (k) =>
+        real[k][custom] === undefined ? '' : `Object.defineProperty(${k}, Symbol.for('nodejs.util.promisify.custom'), { get: () => load().${k}[Symbol.for('nodejs.util.promisify.custom')] });\n`;
       return {
         contents:
           `let real;\nconst load = () => (real ??= require('node:${args.path}'));\n` +
-          names.map((k) => `export function ${k}(...args) { return load().${k}(...args); }\n`).join(''),
+          names.map((k) => `export function ${k}(...args) { return load().${k}(...args); }\n${promisified(k)}`).join(''),
         loader: 'js',
       };
     });
@@ -288,7 +292,7 @@ async function bundleBins() {
  * The bundle as ASCII, so the loader reads it as a one-byte string: Node 20's utf8 read of the 1.6 MB
  * bundle takes ~8-12 ms, latin1 ~2, and one character past U+00FF (a quote mark in a dashboard
  * page, an arrow in a comment) makes V8 keep the whole source as two-byte. esbuild escapes strings
- * but leaves template literals and comments as written; each other character becomes a \\u escape
+ * but leaves template literals and comments as written; each other character becomes a \u escape
  * (UTF-16 units), which means the same character in a comment, string, template (cooked) or regular
  * expression. A template's `.raw` would differ, so a line that uses String.raw stops the build.
  */
