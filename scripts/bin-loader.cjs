@@ -16,6 +16,15 @@ const { Script } = require('node:vm');
 const Module = require('node:module');
 
 exports.run = function run(name) {
+  // A running server answers the command without the bundle: its client is a script of its own.
+  require('./remote.cjs')
+    .runThroughServer(name)
+    .then((answered) => {
+      if (!answered) runBundle(name);
+    });
+};
+
+function runBundle(name) {
   const file = join(__dirname, 'bins.cjs');
   const cacheFile = `${file}.v8cache`;
   let cachedData;
@@ -38,5 +47,5 @@ exports.run = function run(name) {
   mod.paths = Module._nodeModulePaths(dirname(file));
   script.runInThisContext().call(mod.exports, mod.exports, Module.createRequire(file), mod, file, dirname(file));
   // A rejection is the process's end, as it was for the ES-module bin's top-level await.
-  void mod.exports.main(name);
-};
+  void mod.exports.main(name, { serverTried: true });
+}

@@ -257,8 +257,15 @@ async function bundleBins() {
   await copyFile(join(root, 'scripts', 'bin-loader.cjs'), join(binDir, 'loader.cjs'));
   // One bundle for the three bins: they share every module but the line that names the bin.
   await build({
-    // decodingNatively: for the test that the bundle's msgpackr found its native extractor
-    stdin: { contents: "export { main } from '../cli/bins.js';\nexport { decodingNatively } from '../log/codec.js';\n", resolveDir: binDir, sourcefile: 'bins.js', loader: 'js' },
+    // decodingNatively: for the test that the bundle's msgpackr found its native extractor; loaded
+    // on call, so a start that never touches the store (--version, a command a server answers)
+    // does not load msgpackr
+    stdin: {
+      contents: "export { main } from '../cli/bins.js';\nexport const decodingNatively = async () => (await import('../log/codec.js')).decodingNatively();\n",
+      resolveDir: binDir,
+      sourcefile: 'bins.js',
+      loader: 'js',
+    },
     outfile: join(binDir, 'bins.cjs'),
     bundle: true,
     format: 'cjs',
@@ -274,6 +281,21 @@ async function bundleBins() {
     logLevel: 'warning',
   });
   await asciiOnly(join(binDir, 'bins.cjs'));
+  // The server client alone (remote-cli and the server descriptor): the loader runs it before the
+  // bundle, so a command a running server answers starts without reading or compiling the bundle.
+  await build({
+    stdin: { contents: "export { runThroughServer } from '../cli/remote-cli.js';\n", resolveDir: binDir, sourcefile: 'remote.js', loader: 'js' },
+    outfile: join(binDir, 'remote.cjs'),
+    bundle: true,
+    format: 'cjs',
+    platform: 'node',
+    target: 'node20',
+    supported: { 'dynamic-import': false },
+    external,
+    plugins: [lazyBuiltins],
+    logLevel: 'warning',
+  });
+  await asciiOnly(join(binDir, 'remote.cjs'));
   await rm(join(binDir, 'bins.cjs.v8cache'), { force: true });
   // what a build of one bundle per bin left
   for (const bin of BINS) for (const f of [`${bin}.cjs`, `${bin}.cjs.v8cache`]) await rm(join(binDir, f), { force: true });

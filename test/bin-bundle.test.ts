@@ -84,10 +84,10 @@ test('the bundle carries msgpackr and finds its native extractor as the unbundle
   // ASCII only: the loader reads it as a one-byte string (scripts/build.mjs, asciiOnly)
   assert.ok(isAscii(readFileSync(join(binDir, 'bins.cjs'))), 'the bundle has non-ASCII bytes');
   // The bundle, required on its own (its main is not run), says how its codec decodes.
-  const bins = createRequire(import.meta.url)(join(binDir, 'bins.cjs')) as { decodingNatively: () => boolean };
+  const bins = createRequire(import.meta.url)(join(binDir, 'bins.cjs')) as { decodingNatively: () => Promise<boolean> };
   const { decodingNatively } = await import('../src/log/codec.js');
   assert.is(decodingNatively(), true, 'this machine has msgpackr-extract: the library decodes natively');
-  assert.is(bins.decodingNatively(), true, 'the bundled msgpackr did not find its native extractor');
+  assert.is(await bins.decodingNatively(), true, 'the bundled msgpackr did not find its native extractor');
 });
 
 test('a read command loads no node:crypto, zlib, child_process or stream (built-ins it never calls cost its start)', async () => {
@@ -109,6 +109,12 @@ test('a read command loads no node:crypto, zlib, child_process or stream (built-
     assert.ok(loaded.includes('fs/promises'), `the hook saw the bin's requires: ${loaded.join(', ')}`);
     // stream: msgpackr's streams, left out of the bundle with its ES-module entry
     for (const m of ['crypto', 'zlib', 'child_process', 'stream']) assert.not.ok(loaded.includes(m), `project show loaded ${m}`);
+    assert.ok(loaded.some((m) => m.endsWith('.node')), `the hook saw the native addons project show loads: ${loaded.join(', ')}`);
+    // a start that never opens the store loads no native addon (msgpackr's extractor, LevelDB)
+    const version = spawnSync(process.execPath, ['--require', hook, BIN('pygubu-db'), '--version'], { encoding: 'utf8', env: sandboxEnv({ HOME: dir }) });
+    assert.is(version.status, 0, version.stderr);
+    const addons = readFileSync(log, 'utf8').split('\n').filter((m) => m.endsWith('.node'));
+    assert.equal(addons, [], '--version loaded a native addon');
   } finally {
     await cleanup();
   }

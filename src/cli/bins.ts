@@ -41,9 +41,13 @@ export async function binSpec(name: BinName): Promise<BinSpec> {
   }
 }
 
-/** A bin's main: through the store's server when one is up, else directly. */
-export async function main(name: BinName): Promise<void> {
-  if (await runThroughServer(name)) return;
+/**
+ * A bin's main: through the store's server when one is up, else directly. The bins' loader asks the
+ * server first itself, from a small script of its own (scripts/bin-loader.cjs), and says so with
+ * `serverTried`, so a command a server answers never loads this bundle.
+ */
+export async function main(name: BinName, options: { serverTried?: boolean } = {}): Promise<void> {
+  if (!options.serverTried && (await runThroughServer(name))) return;
   const { runCli } = await import('./run.js');
   const spec = await binSpec(name);
   await runCli(spec);
