@@ -1,5 +1,6 @@
 'use strict';
-// Copied by scripts/build.mjs to dist/src/bin/loader.cjs: runs a bin from the bins' CommonJS bundle
+// Copied by scripts/build.mjs to dist/src/bin/loader.cjs: hands a bin's command line to the store's
+// server when one is up (remote.cjs, small), else runs the bin from the bins' CommonJS bundle
 // (dist/src/bin/bins.cjs) with the V8 code cache the build made for it (bins.cjs.v8cache).
 //
 // Why: a bin's start is mostly compiling JavaScript (docs/performance.md, "Cold start"). Node 20
