@@ -255,8 +255,11 @@ async function bundleBins() {
   const external = ['better-sqlite3']; // the bench's optional peer
   for (const name of Object.keys(pkg.dependencies)) if (!CODE_BUNDLED_DEPS.includes(name) && (await requireable(name))) external.push(name);
   await copyFile(join(root, 'scripts', 'bin-loader.cjs'), join(binDir, 'loader.cjs'));
+  // CommonJS for Node 20, runtime dependencies required at run time, `import()` as lazy requires
+  const commonjs = { bundle: true, format: 'cjs', platform: 'node', target: 'node20', supported: { 'dynamic-import': false }, external, logLevel: 'warning' };
   // One bundle for the three bins: they share every module but the line that names the bin.
   await build({
+    ...commonjs,
     // decodingNatively: for the test that the bundle's msgpackr found its native extractor; loaded
     // on call, so a start that never touches the store (--version, a command a server answers)
     // does not load msgpackr
@@ -267,33 +270,20 @@ async function bundleBins() {
       loader: 'js',
     },
     outfile: join(binDir, 'bins.cjs'),
-    bundle: true,
-    format: 'cjs',
-    platform: 'node',
-    target: 'node20',
-    supported: { 'dynamic-import': false },
-    external,
     // modules find the package's files from their own URL; in the bundle that is the bundle's
     define: { 'import.meta.url': '__bundle_url' },
     banner: { js: "const __bundle_url = require('node:url').pathToFileURL(__filename).href;" },
     plugins: [lazyIntlInStringWidth, classicLevelBinding, msgpackrInBundle, lazyBuiltins],
     logOverride: { 'require-resolve-not-external': 'silent' }, // the addon's directory is resolved at run time on purpose
-    logLevel: 'warning',
   });
   await asciiOnly(join(binDir, 'bins.cjs'));
   // The server client alone (remote-cli and the server descriptor): the loader runs it before the
   // bundle, so a command a running server answers starts without reading or compiling the bundle.
   await build({
+    ...commonjs,
     stdin: { contents: "export { runThroughServer } from '../cli/remote-cli.js';\n", resolveDir: binDir, sourcefile: 'remote.js', loader: 'js' },
     outfile: join(binDir, 'remote.cjs'),
-    bundle: true,
-    format: 'cjs',
-    platform: 'node',
-    target: 'node20',
-    supported: { 'dynamic-import': false },
-    external,
     plugins: [lazyBuiltins],
-    logLevel: 'warning',
   });
   await asciiOnly(join(binDir, 'remote.cjs'));
   await rm(join(binDir, 'bins.cjs.v8cache'), { force: true });
