@@ -48,5 +48,5 @@ function runBundle(name) {
   mod.paths = Module._nodeModulePaths(dirname(file));
   script.runInThisContext().call(mod.exports, mod.exports, Module.createRequire(file), mod, file, dirname(file));
   // A rejection is the process's end, as it was for the ES-module bin's top-level await.
-  void mod.exports.main(name, { serverTried: true });
+  void mod.exports.main(name);
 }

@@ -1,5 +1,4 @@
 import type { CommandEntry } from './command.js';
-import { runThroughServer } from './remote-cli.js';
 
 export type BinName = 'pygubu-db' | 'pygubu-template' | 'pygubu-analytics';
 export const BIN_NAMES: readonly BinName[] = ['pygubu-db', 'pygubu-template', 'pygubu-analytics'];
@@ -42,12 +41,11 @@ export async function binSpec(name: BinName): Promise<BinSpec> {
 }
 
 /**
- * A bin's main: through the store's server when one is up, else directly. The bins' loader asks the
- * server first itself, from a small script of its own (scripts/bin-loader.cjs), and says so with
- * `serverTried`, so a command a server answers never loads this bundle.
+ * A bin's main, run directly on the store. The bins' loader (scripts/bin-loader.cjs) first hands the
+ * command line to the store's server when one is up, from a small script of its own (remote-cli),
+ * and calls this only when none answered, so a command a server answers never loads this bundle.
  */
-export async function main(name: BinName, options: { serverTried?: boolean } = {}): Promise<void> {
-  if (!options.serverTried && (await runThroughServer(name))) return;
+export async function main(name: BinName): Promise<void> {
   const { runCli } = await import('./run.js');
   const spec = await binSpec(name);
   await runCli(spec);
