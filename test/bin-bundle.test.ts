@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { Script } from 'node:vm';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { BIN, ROOT, run, sandboxEnv, tempDir } from './helpers.js';
+import { BIN, ROOT, run, tempDir } from './helpers.js';
 
 const BINS = ['pygubu-db', 'pygubu-template', 'pygubu-analytics'] as const;
 const binDir = join(ROOT, 'dist', 'src', 'bin');
@@ -40,18 +40,18 @@ test('a cache V8 refuses (other V8 flags) is ignored: the bin compiles from sour
   assert.is(probe.stdout.trim(), 'true', `--no-opt should make V8 refuse the cache: ${JSON.stringify(probe.stdout)} ${probe.stderr}`);
   const { dir, cleanup } = await tempDir();
   try {
-    const env = sandboxEnv({ HOME: dir });
-    const v = spawnSync(process.execPath, ['--no-opt', BIN('pygubu-db'), '--version'], { encoding: 'utf8', env });
-    assert.is(v.status, 0, v.stderr);
+    const uncached = { nodeArgs: ['--no-opt'], env: { HOME: dir } };
+    const v = await run('pygubu-db', ['--version'], uncached);
+    assert.is(v.code, 0, v.stderr);
     assert.is(v.stdout.trim(), version);
     assert.is(v.stderr, '');
     const store = join(dir, 'store');
     const app = join(dir, 'uncached-app');
     mkdirSync(app);
-    const add = spawnSync(process.execPath, ['--no-opt', BIN('pygubu-db'), 'project', 'add', app, '--tags', 'forms', '--store', store, '--json'], { encoding: 'utf8', env });
-    assert.is(add.status, 0, add.stderr);
-    const show = spawnSync(process.execPath, ['--no-opt', BIN('pygubu-db'), 'project', 'show', 'uncached-app', '--store', store, '--json'], { encoding: 'utf8', env });
-    assert.is(show.status, 0, show.stderr);
+    const add = await run('pygubu-db', ['project', 'add', app, '--tags', 'forms', '--store', store, '--json'], uncached);
+    assert.is(add.code, 0, add.stderr);
+    const show = await run('pygubu-db', ['project', 'show', 'uncached-app', '--store', store, '--json'], uncached);
+    assert.is(show.code, 0, show.stderr);
     const row = JSON.parse(show.stdout) as { name: string; tags: string[] };
     assert.is(row.name, 'uncached-app');
     assert.equal(row.tags, ['forms']);
@@ -102,8 +102,9 @@ test('a read command loads no node:crypto, zlib, child_process or stream (built-
     const hook = join(dir, 'record-loads.cjs');
     const log = join(dir, 'loads.txt');
     writeFileSync(hook, `const M = require('node:module'); const fs = require('node:fs'); const seen = new Set(); const load = M._load;\nM._load = function (request, ...rest) { seen.add(request.replace(/^node:/, '')); return load.call(this, request, ...rest); };\nprocess.on('exit', () => fs.writeFileSync(${JSON.stringify(log)}, [...seen].join('\\n')));\n`);
-    const show = spawnSync(process.execPath, ['--require', hook, BIN('pygubu-db'), 'project', 'show', 'lazy-app', '--store', store, '--json'], { encoding: 'utf8', env: sandboxEnv({ HOME: dir }) });
-    assert.is(show.status, 0, show.stderr);
+    const traced = { nodeArgs: ['--require', hook], env: { HOME: dir } };
+    const show = await run('pygubu-db', ['project', 'show', 'lazy-app', '--store', store, '--json'], traced);
+    assert.is(show.code, 0, show.stderr);
     assert.is((JSON.parse(show.stdout) as { name: string }).name, 'lazy-app');
     const loaded = readFileSync(log, 'utf8').split('\n');
     assert.ok(loaded.includes('fs/promises'), `the hook saw the bin's requires: ${loaded.join(', ')}`);
@@ -111,8 +112,8 @@ test('a read command loads no node:crypto, zlib, child_process or stream (built-
     for (const m of ['crypto', 'zlib', 'child_process', 'stream']) assert.not.ok(loaded.includes(m), `project show loaded ${m}`);
     assert.ok(loaded.some((m) => m.endsWith('.node')), `the hook saw the native addons project show loads: ${loaded.join(', ')}`);
     // a start that never opens the store loads no native addon (msgpackr's extractor, LevelDB)
-    const version = spawnSync(process.execPath, ['--require', hook, BIN('pygubu-db'), '--version'], { encoding: 'utf8', env: sandboxEnv({ HOME: dir }) });
-    assert.is(version.status, 0, version.stderr);
+    const version = await run('pygubu-db', ['--version'], traced);
+    assert.is(version.code, 0, version.stderr);
     const addons = readFileSync(log, 'utf8').split('\n').filter((m) => m.endsWith('.node'));
     assert.equal(addons, [], '--version loaded a native addon');
   } finally {

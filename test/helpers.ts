@@ -41,14 +41,17 @@ export interface RunResult {
   stderr: string;
 }
 
-/** Spawn a built bin as a user would, with HOME and PYGUBUAI_HOME in a temporary directory unless env names its own. */
+/**
+ * Spawn a built bin as a user would, with HOME and PYGUBUAI_HOME in a temporary directory unless env
+ * names its own; `nodeArgs` go to node before the bin (`--require` a preload, V8 flags).
+ */
 export function run(
   bin: 'pygubu-db' | 'pygubu-template' | 'pygubu-analytics',
   args: readonly string[],
-  options: { env?: Record<string, string>; input?: string; cwd?: string; timeoutMs?: number } = {},
+  options: { env?: Record<string, string>; input?: string; cwd?: string; timeoutMs?: number; nodeArgs?: readonly string[] } = {},
 ): Promise<RunResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN(bin), ...args], {
+    const child = spawn(process.execPath, [...(options.nodeArgs ?? []), BIN(bin), ...args], {
       cwd: options.cwd ?? ROOT,
       env: sandboxEnv(options.env),
       stdio: ['pipe', 'pipe', 'pipe'],

@@ -1,11 +1,10 @@
-import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { connectStore, openStore } from '../src/index.js';
-import { BIN, json, tempDir } from './helpers.js';
+import { json, run, tempDir } from './helpers.js';
 import { bin, db, homeEnv, http, postJson, serve, storeOf, until } from './server-helpers.js';
 
 const mode = (path: string) => statSync(path).mode & 0o777;
@@ -107,17 +106,17 @@ test('the bins print the same output and exit codes through the server as direct
       const hook = join(dir, 'record-reads.cjs');
       const reads = join(dir, 'reads.txt');
       await writeFile(hook, `const fs = require('node:fs'); const seen = []; const read = fs.readFileSync;\nfs.readFileSync = function (p, ...rest) { seen.push(String(p)); return read.call(this, p, ...rest); };\nprocess.on('exit', () => fs.writeFileSync(${JSON.stringify(reads)}, seen.join('\\n')));\n`);
-      const traced = (args: string[]) => {
-        const r = spawnSync(process.execPath, ['--require', hook, BIN('pygubu-db'), ...args], { encoding: 'utf8', env: { PATH: process.env.PATH ?? '', LANG: 'C.UTF-8', ...homeEnv(dir), PYGUBUAI_LOCK_TIMEOUT_MS: '200' } });
+      const traced = async (args: string[]) => {
+        const r = await run('pygubu-db', args, { nodeArgs: ['--require', hook], env: { ...homeEnv(dir), PYGUBUAI_LOCK_TIMEOUT_MS: '200' } });
         return { ...r, reads: readFileSync(reads, 'utf8').split('\n') };
       };
-      const shown = traced(['project', 'show', 'proj']);
-      assert.is(shown.status, direct[2]!.code, shown.stderr);
+      const shown = await traced(['project', 'show', 'proj']);
+      assert.is(shown.code, direct[2]!.code, shown.stderr);
       assert.is(shown.stdout, direct[2]!.stdout);
       assert.ok(shown.reads.some((p) => p.endsWith('.server.json')), `the hook saw the descriptor read: ${shown.reads.join(', ')}`);
       assert.not.ok(shown.reads.some((p) => p.endsWith('bins.cjs')), 'a command the server answered read the bundle');
-      const local = traced(['project', 'list', '--no-server']);
-      assert.is(local.status, 1);
+      const local = await traced(['project', 'list', '--no-server']);
+      assert.is(local.code, 1);
       assert.ok(local.reads.some((p) => p.endsWith('bins.cjs')), `--no-server runs the bundle: ${local.reads.join(', ')}`);
       // Writes through the server: same messages, and the store has them.
       const rec = await db(dir, ['history', 'record', 'proj', 'test', '--description', 'through the server']);
