@@ -9,6 +9,8 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { lazyPropertyRegexes } from './string-width-lazy.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+/** Where the bins, their bundle, its code cache and the server client are written. */
+const binDir = join(root, 'dist', 'src', 'bin');
 const eventsDir = join(root, 'schemas', 'events');
 const generatedSrc = join(root, 'src', 'generated');
 const generatedDist = join(root, 'dist', 'src', 'generated');
@@ -249,7 +251,6 @@ async function requireable(name) {
  */
 async function bundleBins() {
   const { build } = await import('esbuild');
-  const binDir = join(root, 'dist', 'src', 'bin');
   await rm(join(binDir, 'chunks'), { recursive: true, force: true });
   const pkg = JSON.parse(await readFile(join(root, 'package.json'), 'utf8'));
   const external = ['better-sqlite3']; // the bench's optional peer
@@ -328,7 +329,6 @@ async function asciiOnly(file) {
  * broken.
  */
 async function warmCodeCaches() {
-  const binDir = join(root, 'dist', 'src', 'bin');
   const home = await mkdtemp(join(tmpdir(), 'pygubuai-build-warm-'));
   try {
     const store = join(home, 'store');
@@ -365,5 +365,5 @@ execFileSync(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 
 await buildValidators(schemas);
 await copyWebAssets();
 await bundleBins();
-for (const bin of BINS) await chmod(join(root, 'dist', 'src', 'bin', `${bin}.js`), 0o755);
+for (const bin of BINS) await chmod(join(binDir, `${bin}.js`), 0o755);
 await warmCodeCaches();
